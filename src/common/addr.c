@@ -80,16 +80,16 @@ addr_parse_endpoint(const char *text, struct dl_endpoint *out)
 }
 
 void
-addr_fmt(const struct dl_addr *a, char out[static ADDR_STR_MAX])
+addr_fmt(const struct dl_addr *a, char out[static ADDR_TEXT_MAX])
 {
-	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->a, out, ADDR_STR_MAX) == NULL)
-		snprintf(out, ADDR_STR_MAX, "?");
+	if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->a, out, ADDR_TEXT_MAX) == NULL)
+		snprintf(out, ADDR_TEXT_MAX, "?");
 }
 
 void
 addr_fmt_endpoint(const struct dl_endpoint *e, char out[static ADDR_STR_MAX])
 {
-	char a[ADDR_STR_MAX];
+	char a[ADDR_TEXT_MAX];
 
 	addr_fmt(&e->addr, a);
 	if (e->addr.family == 6)

@@ -8,7 +8,8 @@
 
 #include "err.h"
 
-#define ADDR_STR_MAX 48 /* "[ffff:...:255.255.255.255]:65535" and a NUL */
+#define ADDR_STR_MAX 64 /* "[ffff:...:255.255.255.255]:65535" and a NUL, with room */
+#define ADDR_TEXT_MAX 46 /* INET6_ADDRSTRLEN: an address alone */
 
 /* An IPv4 or IPv6 address. IPv4 lives in the first 4 bytes of a. */
 struct dl_addr {
@@ -32,7 +33,7 @@ DL_MUSTCHECK enum dl_err addr_parse(const char *text, struct dl_addr *out);
 DL_MUSTCHECK enum dl_err addr_parse_endpoint(const char *text, struct dl_endpoint *out);
 
 /* "192.0.2.1" / "2001:db8::1". */
-void addr_fmt(const struct dl_addr *a, char out[static ADDR_STR_MAX]);
+void addr_fmt(const struct dl_addr *a, char out[static ADDR_TEXT_MAX]);
 
 /* "192.0.2.1:53" / "[2001:db8::1]:53". */
 void addr_fmt_endpoint(const struct dl_endpoint *e, char out[static ADDR_STR_MAX]);

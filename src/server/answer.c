@@ -171,7 +171,7 @@ put_child_ns(struct resp *r, enum section s, uint16_t child_off, uint8_t family)
 static void
 put_txt_addr(struct resp *r, const struct dl_addr *a)
 {
-	char text[ADDR_STR_MAX];
+	char text[ADDR_TEXT_MAX];
 
 	addr_fmt(a, text);
 	size_t len = strlen(text);
