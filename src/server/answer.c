@@ -475,7 +475,7 @@ answer_query(const struct zone *z, const struct answer_in *in, uint8_t *resp, si
 
 	out->resp_len = 0;
 	out->rcode = 0;
-	out->observed = out->bad_mac = out->expired = false;
+	out->observed = out->bad_mac = out->expired = out->truncated = false;
 
 	enum dl_err rc = dnswire_parse_query(in->query, in->query_len, &q);
 	/* RFC 1035 4.1.1 / NSD query_process(): never answer a runt or an answer. */
@@ -526,6 +526,7 @@ answer_query(const struct zone *z, const struct answer_in *in, uint8_t *resp, si
 		begin(&r, true);
 		r.rcode = rcode;
 		r.flags = flags | DNS_FLAG_TC;
+		out->truncated = true;
 	}
 	finish(&r, q.has_edns, DNS_UDP_MAX, out);
 }

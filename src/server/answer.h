@@ -64,6 +64,7 @@ struct answer_out {
 	bool observed;   /* true: obs holds an observation to record */
 	bool bad_mac;    /* a well-formed test name whose id failed the MAC */
 	bool expired;    /* a genuine id older than the test TTL: answered, not stored */
+	bool truncated;  /* TC set: the answer did not fit */
 	struct observation obs;
 };
 

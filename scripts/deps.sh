@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install the Debian packages that building and testing dnsleak need, when they are missing.
+# Idempotent and quiet when everything is present. Needs root (or sudo) only to install.
+set -eu
+
+# build: compiler, pkg-config, libraries
+pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev"
+# fuzzing: clang with libFuzzer and the sanitizer runtimes
+pkgs="$pkgs clang llvm libclang-rt-14-dev"
+# tests: real DNS clients and a real recursive resolver, HTTP client, namespaces
+pkgs="$pkgs bind9-dnsutils knot-dnsutils unbound curl iproute2 python3 procps"
+# bench: the comparison server and the load generator
+pkgs="$pkgs nsd dnsperf util-linux"
+
+missing=""
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		sudo="sudo"
+	else
+		echo "deps: missing packages:$missing; run as root or install them" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Packaged daemons (unbound, nsd) must not start system services: the tests run their own.
+policy_made=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+	$sudo chmod +x /usr/sbin/policy-rc.d
+	policy_made=1
+fi
+$sudo apt-get update -qq || true
+$sudo apt-get install -y -qq --no-install-recommends $missing
+[ -n "$policy_made" ] && $sudo rm -f /usr/sbin/policy-rc.d
+exit 0

@@ -1,0 +1,436 @@
+/* results.c -- shape one test's observations into the results JSON document. */
+#include "results.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LAST_SECOND_9999 253402300799ull /* 9999-12-31T23:59:59Z */
+
+/* One resolver address and the run of sorted keys that belong to it. */
+struct group {
+	size_t key_start; /* first of its keys[] */
+	size_t count;
+	size_t first_idx; /* arrival index of its first observation */
+	uint64_t first_us;
+	uint64_t last_us;
+};
+
+/* An observation's resolver address and arrival index, sorted to find each resolver's run. */
+struct key {
+	uint8_t family;
+	uint8_t addr[16];
+	size_t idx;
+};
+
+static const char *const name_text[] = {
+	[OBS_PROBE] = "probe",
+	[OBS_PROBE_NS4] = "ns4",
+	[OBS_PROBE_NS6] = "ns6",
+	[OBS_EXIT_V4] = "v4",
+	[OBS_EXIT_V6] = "v6",
+};
+#define NAME_KINDS (sizeof(name_text) / sizeof(name_text[0]))
+
+static const char *const transport_text[] = {
+	[OBS_UDP] = "udp",
+	[OBS_TCP] = "tcp",
+};
+#define TRANSPORTS (sizeof(transport_text) / sizeof(transport_text[0]))
+
+void
+results_time_text(uint64_t time_us, bool with_ms, char out[static RESULTS_TIME_MAX])
+{
+	uint64_t secs = time_us / 1000000;
+	unsigned ms = (unsigned)(time_us / 1000 % 1000);
+	time_t t;
+	struct tm tm;
+
+	if (secs > LAST_SECOND_9999) {
+		secs = LAST_SECOND_9999;
+		ms = 999;
+	}
+	t = (time_t)secs;
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm)); /* unreachable for years 1970..9999 */
+	if (with_ms) {
+		snprintf(out, RESULTS_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, ms);
+	} else {
+		snprintf(out, RESULTS_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec);
+	}
+}
+
+const char *
+results_qtype_name(uint16_t qtype, char out[static RESULTS_QTYPE_MAX])
+{
+	static const struct {
+		uint16_t type;
+		const char *name;
+	} names[] = {
+		{ DNS_TYPE_A, "A" },       { DNS_TYPE_NS, "NS" },   { DNS_TYPE_CNAME, "CNAME" },
+		{ DNS_TYPE_SOA, "SOA" },   { DNS_TYPE_PTR, "PTR" }, { DNS_TYPE_MX, "MX" },
+		{ DNS_TYPE_TXT, "TXT" },   { DNS_TYPE_AAAA, "AAAA" }, { DNS_TYPE_DS, "DS" },
+		{ DNS_TYPE_ANY, "ANY" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].type == qtype) {
+			snprintf(out, RESULTS_QTYPE_MAX, "%s", names[i].name);
+			return out;
+		}
+	}
+	snprintf(out, RESULTS_QTYPE_MAX, "TYPE%u", (unsigned)qtype);
+	return out;
+}
+
+void
+results_ecs_text(const struct observation *o, char out[static RESULTS_ECS_MAX])
+{
+	struct dl_addr a;
+	char text[ADDR_TEXT_MAX];
+	unsigned max_bits;
+	unsigned prefix;
+
+	out[0] = '\0';
+	if (o->ecs_family != 4 && o->ecs_family != 6)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.family = o->ecs_family;
+	max_bits = o->ecs_family == 4 ? 32 : 128;
+	prefix = o->ecs_source_prefix < max_bits ? o->ecs_source_prefix : max_bits;
+	memcpy(a.a, o->ecs_addr, max_bits / 8);
+	/* RFC 7871 6: bits past the source prefix must be zero; show the network, not the host. */
+	for (unsigned bit = prefix; bit < max_bits; bit++)
+		a.a[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+	addr_fmt(&a, text);
+	snprintf(out, RESULTS_ECS_MAX, "%s/%u", text, prefix);
+}
+
+static struct dl_addr
+resolver_addr(const struct observation *o)
+{
+	struct dl_addr a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = o->family == 6 ? 6 : 4;
+	memcpy(a.a, o->addr, a.family == 6 ? 16 : 4);
+	return a;
+}
+
+static int
+key_cmp(const void *pa, const void *pb)
+{
+	const struct key *a = pa;
+	const struct key *b = pb;
+	int c;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	c = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (c != 0)
+		return c;
+	if (a->idx != b->idx)
+		return a->idx < b->idx ? -1 : 1;
+	return 0;
+}
+
+static int
+group_cmp(const void *pa, const void *pb)
+{
+	const struct group *a = pa;
+	const struct group *b = pb;
+
+	if (a->first_us != b->first_us)
+		return a->first_us < b->first_us ? -1 : 1;
+	if (a->first_idx != b->first_idx)
+		return a->first_idx < b->first_idx ? -1 : 1;
+	return 0;
+}
+
+static int
+u16_cmp(const void *pa, const void *pb)
+{
+	uint16_t a = *(const uint16_t *)pa;
+	uint16_t b = *(const uint16_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Printable ASCII only: a nonce is [a-z0-9] already, this keeps a bad record from failing all. */
+static json_t *
+nonce_json(const struct observation *o)
+{
+	char s[ZONE_NONCE_MAX + 1];
+	size_t len = strnlen(o->nonce, sizeof(o->nonce));
+
+	if (len > ZONE_NONCE_MAX)
+		len = ZONE_NONCE_MAX;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)o->nonce[i];
+		s[i] = ch > 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	s[len] = '\0';
+	return json_string(s);
+}
+
+static json_t *
+time_json(uint64_t time_us, bool with_ms)
+{
+	char s[RESULTS_TIME_MAX];
+
+	results_time_text(time_us, with_ms, s);
+	return json_string(s);
+}
+
+/* Whole seconds, clamped before the multiplication can wrap. */
+static json_t *
+seconds_json(uint64_t secs)
+{
+	return time_json((secs > LAST_SECOND_9999 ? LAST_SECOND_9999 : secs) * 1000000, false);
+}
+
+static json_t *
+ecs_json(const struct observation *o)
+{
+	char s[RESULTS_ECS_MAX];
+
+	results_ecs_text(o, s);
+	return s[0] == '\0' ? json_null() : json_string(s);
+}
+
+static json_t *
+edns_json(const struct observation *o)
+{
+	return (o->flags & OBS_F_EDNS) ? json_integer(o->edns_udp_size) : json_null();
+}
+
+static json_t *
+addr_json(const struct observation *o)
+{
+	struct dl_addr a = resolver_addr(o);
+	char s[ADDR_TEXT_MAX];
+
+	addr_fmt(&a, s);
+	return json_string(s);
+}
+
+/* json_object_set_new() and json_array_append_new() take NULL values and fail: -1 on any. */
+static json_t *
+observation_json(const struct observation *o)
+{
+	char qt[RESULTS_QTYPE_MAX];
+	json_t *j = json_object();
+	int bad = 0;
+
+	if (j == NULL)
+		return NULL;
+	bad |= json_object_set_new(j, "time", time_json(o->time_us, true));
+	bad |= json_object_set_new(j, "nonce", nonce_json(o));
+	bad |= json_object_set_new(
+		j, "name", json_string(o->name < NAME_KINDS && name_text[o->name] != NULL
+					       ? name_text[o->name]
+					       : "unknown"));
+	bad |= json_object_set_new(j, "resolver", addr_json(o));
+	bad |= json_object_set_new(j, "port", json_integer(o->port));
+	bad |= json_object_set_new(j, "family", json_integer(o->family == 6 ? 6 : 4));
+	bad |= json_object_set_new(
+		j, "transport",
+		json_string(o->transport < TRANSPORTS && transport_text[o->transport] != NULL
+				    ? transport_text[o->transport]
+				    : "unknown"));
+	bad |= json_object_set_new(j, "qtype", json_string(results_qtype_name(o->qtype, qt)));
+	bad |= json_object_set_new(j, "edns_udp_size", edns_json(o));
+	bad |= json_object_set_new(j, "dnssec_ok", json_boolean(o->flags & OBS_F_DO));
+	bad |= json_object_set_new(j, "cookie", json_boolean(o->flags & OBS_F_COOKIE));
+	bad |= json_object_set_new(j, "case_randomized", json_boolean(o->flags & OBS_F_CASE));
+	bad |= json_object_set_new(j, "recursion_desired", json_boolean(o->flags & OBS_F_RD));
+	bad |= json_object_set_new(j, "referral", json_boolean(o->flags & OBS_F_REFERRAL));
+	bad |= json_object_set_new(j, "ecs", ecs_json(o));
+	bad |= json_object_set_new(j, "node", json_integer(o->node));
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/*
+ * The summary of one resolver: g's keys list its observations in arrival order. qtypes is
+ * scratch room for g->count entries.
+ */
+static json_t *
+resolver_json(const struct observation *obs, const struct key *keys, const struct group *g,
+	      uint16_t *qtypes)
+{
+	const struct observation *first = &obs[keys[g->key_start].idx];
+	const struct observation *edns = NULL;
+	const struct observation *ecs = NULL;
+	unsigned names = 0;
+	unsigned transports = 0;
+	uint8_t flags = 0;
+	size_t nq = 0;
+	char qt[RESULTS_QTYPE_MAX];
+	json_t *j = NULL;
+	json_t *arr = NULL;
+	int bad = 0;
+
+	for (size_t i = 0; i < g->count; i++) {
+		const struct observation *o = &obs[keys[g->key_start + i].idx];
+
+		if (o->name < NAME_KINDS && name_text[o->name] != NULL)
+			names |= 1u << o->name;
+		if (o->transport < TRANSPORTS && transport_text[o->transport] != NULL)
+			transports |= 1u << o->transport;
+		flags |= o->flags;
+		if (edns == NULL && (o->flags & OBS_F_EDNS))
+			edns = o;
+		if (ecs == NULL && (o->ecs_family == 4 || o->ecs_family == 6))
+			ecs = o;
+		qtypes[i] = o->qtype;
+	}
+	qsort(qtypes, g->count, sizeof(qtypes[0]), u16_cmp);
+
+	j = json_object();
+	if (j == NULL)
+		return NULL;
+	bad |= json_object_set_new(j, "address", addr_json(first));
+	bad |= json_object_set_new(j, "family", json_integer(first->family == 6 ? 6 : 4));
+	bad |= json_object_set_new(j, "queries", json_integer((json_int_t)g->count));
+
+	arr = json_array();
+	for (size_t t = 0; t < TRANSPORTS; t++) {
+		if (transports & (1u << t))
+			bad |= json_array_append_new(arr, json_string(transport_text[t]));
+	}
+	bad |= json_object_set_new(j, "transports", arr);
+
+	arr = json_array();
+	for (size_t i = 0; i < g->count; i++) {
+		if (i > 0 && qtypes[i] == qtypes[nq - 1])
+			continue;
+		qtypes[nq++] = qtypes[i];
+		bad |= json_array_append_new(arr, json_string(results_qtype_name(qtypes[i], qt)));
+	}
+	bad |= json_object_set_new(j, "qtypes", arr);
+
+	arr = json_array();
+	for (size_t k = 0; k < NAME_KINDS; k++) {
+		if (names & (1u << k))
+			bad |= json_array_append_new(arr, json_string(name_text[k]));
+	}
+	bad |= json_object_set_new(j, "names", arr);
+
+	/* A resolver may vary these per query; the first query that carried one speaks for it. */
+	bad |= json_object_set_new(j, "ecs", ecs != NULL ? ecs_json(ecs) : json_null());
+	bad |= json_object_set_new(j, "edns_udp_size", edns != NULL ? edns_json(edns) : json_null());
+	bad |= json_object_set_new(j, "dnssec_ok", json_boolean(flags & OBS_F_DO));
+	bad |= json_object_set_new(j, "cookie", json_boolean(flags & OBS_F_COOKIE));
+	bad |= json_object_set_new(j, "case_randomized", json_boolean(flags & OBS_F_CASE));
+	bad |= json_object_set_new(j, "first_seen", time_json(g->first_us, true));
+	bad |= json_object_set_new(j, "last_seen", time_json(g->last_us, true));
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* Sort keys by address, then cut them into one group per address, in first-seen order. */
+static size_t
+group_resolvers(const struct observation *obs, size_t n, struct key *keys, struct group *groups)
+{
+	size_t ng = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct dl_addr a = resolver_addr(&obs[i]);
+
+		memset(&keys[i], 0, sizeof(keys[i]));
+		keys[i].family = a.family;
+		memcpy(keys[i].addr, a.a, sizeof(keys[i].addr));
+		keys[i].idx = i;
+	}
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct observation *o = &obs[keys[i].idx];
+		struct group *g;
+
+		if (i == 0 || keys[i].family != keys[i - 1].family ||
+		    memcmp(keys[i].addr, keys[i - 1].addr, sizeof(keys[i].addr)) != 0) {
+			g = &groups[ng++];
+			g->key_start = i;
+			g->count = 0;
+			g->first_idx = keys[i].idx;
+			g->first_us = o->time_us;
+			g->last_us = o->time_us;
+		}
+		g = &groups[ng - 1];
+		g->count++;
+		/* Several DNS threads feed the store, so arrival order is only nearly time order. */
+		if (o->time_us < g->first_us)
+			g->first_us = o->time_us;
+		if (o->time_us > g->last_us)
+			g->last_us = o->time_us;
+	}
+	qsort(groups, ng, sizeof(groups[0]), group_cmp);
+	return ng;
+}
+
+enum dl_err
+results_json(const char *id_text, const char *zone_text, uint64_t created_s, uint64_t expires_s,
+	     const struct observation *obs, size_t n, json_t **out)
+{
+	struct key *keys = NULL;
+	struct group *groups = NULL;
+	uint16_t *qtypes = NULL;
+	json_t *doc = NULL;
+	json_t *arr = NULL;
+	size_t ng = 0;
+	enum dl_err rc = DL_E_NOMEM;
+	int bad = 0;
+
+	if (n > 0) {
+		keys = calloc(n, sizeof(*keys));
+		groups = calloc(n, sizeof(*groups));
+		qtypes = calloc(n, sizeof(*qtypes));
+		if (keys == NULL || groups == NULL || qtypes == NULL)
+			goto out;
+		ng = group_resolvers(obs, n, keys, groups);
+	}
+
+	doc = json_object();
+	if (doc == NULL)
+		goto out;
+	bad |= json_object_set_new(doc, "id", json_string(id_text));
+	bad |= json_object_set_new(doc, "zone", json_string(zone_text));
+	bad |= json_object_set_new(doc, "created", seconds_json(created_s));
+	bad |= json_object_set_new(doc, "expires", seconds_json(expires_s));
+	bad |= json_object_set_new(doc, "total", json_integer((json_int_t)n));
+
+	arr = json_array();
+	for (size_t i = 0; i < ng && !bad; i++)
+		bad |= json_array_append_new(arr, resolver_json(obs, keys, &groups[i], qtypes));
+	bad |= json_object_set_new(doc, "resolvers", arr);
+
+	arr = json_array();
+	for (size_t i = 0; i < n && !bad; i++)
+		bad |= json_array_append_new(arr, observation_json(&obs[i]));
+	bad |= json_object_set_new(doc, "observations", arr);
+	if (bad)
+		goto out;
+
+	*out = doc;
+	doc = NULL;
+	rc = DL_E_OK;
+out:
+	json_decref(doc);
+	free(qtypes);
+	free(groups);
+	free(keys);
+	return rc;
+}
