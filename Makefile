@@ -18,7 +18,7 @@ CLIENT_PKGS := libcrypto
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wformat=2 -Wvla -Wno-missing-field-initializers
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -fno-common -pthread -MMD -MP \
-	-Isrc/common -Isrc/server -Isrc/client
+	-iquote src/common -iquote src/server -iquote src/client
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SERVER_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(SERVER_PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -97,8 +97,8 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SERVER_SRC) $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/common \
-		-Isrc/server $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -iquote src/common \
+		-iquote src/server $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 fuzz: deps $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 	$(Q)for f in $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC)); do \

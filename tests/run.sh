@@ -16,6 +16,7 @@ export DNSLEAK=${DNSLEAK:-$PWD/build/san/dnsleak}
 
 passed=0
 failed=0
+skipped=0
 failures=()
 logdir=build/test-logs
 mkdir -p "$logdir"
@@ -28,7 +29,10 @@ run_one() {
 	"$@" >"$log" 2>&1
 	local rc=$?
 	local p f
-	p=$(grep -cE '^ok [0-9]+' "$log")
+	p=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')
+	local k
+	k=$(grep -E '^ok [0-9]+' "$log" | grep -c '# SKIP')
+	skipped=$((skipped + k))
 	f=$(grep -cE '^not ok [0-9]+' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
@@ -58,5 +62,6 @@ done
 
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]} (logs in $logdir)"
+[ "$skipped" -gt 0 ] && echo "$skipped skipped (see the logs: root or a tool was missing)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -46,6 +46,7 @@ results_time_text(uint64_t time_us, bool with_ms, char out[static RESULTS_TIME_M
 	unsigned ms = (unsigned)(time_us / 1000 % 1000);
 	time_t t;
 	struct tm tm;
+	size_t len;
 
 	if (secs > LAST_SECOND_9999) {
 		secs = LAST_SECOND_9999;
@@ -54,15 +55,12 @@ results_time_text(uint64_t time_us, bool with_ms, char out[static RESULTS_TIME_M
 	t = (time_t)secs;
 	if (gmtime_r(&t, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm)); /* unreachable for years 1970..9999 */
-	if (with_ms) {
-		snprintf(out, RESULTS_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, ms);
-	} else {
-		snprintf(out, RESULTS_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec);
-	}
+	/* strftime, not snprintf of the int fields, which GCC cannot bound (format-truncation). */
+	len = strftime(out, RESULTS_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (with_ms)
+		snprintf(out + len, RESULTS_TIME_MAX - len, ".%03uZ", ms % 1000);
+	else
+		snprintf(out + len, RESULTS_TIME_MAX - len, "Z");
 }
 
 const char *
@@ -347,11 +345,9 @@ group_resolvers(const struct observation *obs, size_t n, struct key *keys, struc
 	size_t ng = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		struct dl_addr a = resolver_addr(&obs[i]);
-
 		memset(&keys[i], 0, sizeof(keys[i]));
-		keys[i].family = a.family;
-		memcpy(keys[i].addr, a.a, sizeof(keys[i].addr));
+		keys[i].family = obs[i].family == 6 ? 6 : 4;
+		memcpy(keys[i].addr, obs[i].addr, keys[i].family == 6 ? 16 : 4);
 		keys[i].idx = i;
 	}
 	qsort(keys, n, sizeof(keys[0]), key_cmp);

@@ -248,7 +248,8 @@ observe(const struct resp *r, const struct probe_label *pl, enum obs_name name, 
 	o->qtype = r->q->qtype;
 	o->node = z->node_id;
 	o->flags = flags;
-	if (pl->has_upper)
+	/* The label we parsed is lowercased; the wire name as sent tells whether 0x20 was used. */
+	if (memcmp(r->q->qname, r->q->qname_lower, r->q->qname_len) != 0)
 		o->flags |= OBS_F_CASE;
 	if (r->q->hdr.flags & DNS_FLAG_RD)
 		o->flags |= OBS_F_RD;

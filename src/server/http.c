@@ -1,0 +1,614 @@
+/* http.c -- the HTTP JSON API: libmicrohttpd parses HTTP, we route, check ids and shape JSON.
+ *
+ * We bind each endpoint ourselves (so errors name the address and IPv6 sockets are v6-only) and
+ * give the socket to one libmicrohttpd daemon per endpoint, each with its own epoll thread.
+ * Handlers run on those threads: they read deps (immutable), the store (thread-safe) and the
+ * clock, and keep no state between requests but a byte count per request body.
+ */
+#include "http.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "limits.h"
+#include "log.h"
+#include "results.h"
+#include "testid.h"
+
+#define TESTS_PATH "/api/v1/tests"
+#define TEST_PREFIX "/api/v1/tests/"
+#define METRICS_MAX 65536  /* our own /metrics text; nothing here comes from a client */
+#define STORE_METRICS_MAX 2048 /* room kept for the dnsleakd_store_* lines */
+#define CONTENT_JSON "application/json"
+#define CONTENT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+
+struct http_server {
+	const struct http_deps *deps;
+	size_t n;
+	struct MHD_Daemon **mhd; /* n daemons; each owns its listening socket */
+};
+
+/* Per request: how much body has arrived, so a chunked upload cannot pass HTTP_BODY_MAX. */
+struct request {
+	size_t body;
+};
+
+typedef enum MHD_Result route_fn(const struct http_server *h, struct MHD_Connection *conn,
+				 const char *rest);
+
+struct route {
+	const char *path;
+	bool is_prefix; /* path is a prefix and the rest of the URL is one segment */
+	bool is_post;   /* POST only; otherwise GET (and HEAD, which MHD answers without body) */
+	route_fn *fn;
+};
+
+static uint64_t
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/*
+ * Queue body (malloc'd, ownership passes to MHD) with the headers every response carries.
+ * allow and location may be NULL.
+ */
+static enum MHD_Result
+respond(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len,
+	const char *allow, const char *location)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret = MHD_NO;
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES ||
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
+	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES)
+		goto out;
+	if (allow != NULL && MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES)
+		goto out;
+	if (location != NULL &&
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location) != MHD_YES)
+		goto out;
+	ret = MHD_queue_response(conn, status, resp);
+out:
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Send doc (a reference we take over) as JSON; a document that will not serialise is a 500. */
+static enum MHD_Result
+respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
+	     const char *location)
+{
+	static const char fallback[] = "{\"error\":\"internal error\"}";
+	char *text = NULL;
+
+	if (doc != NULL)
+		text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (text == NULL) {
+		text = strdup(fallback);
+		if (text == NULL)
+			return MHD_NO;
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		allow = NULL;
+		location = NULL;
+	}
+	return respond(conn, status, CONTENT_JSON, text, strlen(text), allow, location);
+}
+
+/* msg is always one of our literals, never request bytes. */
+static enum MHD_Result
+respond_error(struct MHD_Connection *conn, unsigned status, const char *msg, const char *allow)
+{
+	return respond_json(conn, status, json_pack("{s:s}", "error", msg), allow, NULL);
+}
+
+static int
+fill_random(uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = getrandom(buf + got, n - got, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+create_test(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+{
+	const struct http_deps *d = h->deps;
+	uint8_t rnd[TESTID_RANDOM_LEN];
+	uint8_t id[TESTID_LEN];
+	char id_text[TESTID_TEXT_LEN + 1];
+	char token[TOKEN_TEXT_LEN + 1];
+	char expires[RESULTS_TIME_MAX];
+	char location[sizeof(TEST_PREFIX) + TESTID_TEXT_LEN];
+	uint64_t now = now_s();
+	int rc;
+	json_t *doc;
+
+	(void)rest;
+	/* The id holds its creation time as u32 seconds: it runs out in 2106. */
+	if (now > UINT32_MAX)
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	rc = fill_random(rnd, sizeof(rnd));
+	if (rc < 0) {
+		log_warnx("http: getrandom: %s", dl_strerror(rc));
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	}
+	testid_make(d->keys->id_key, (uint32_t)now, rnd, id);
+	testid_to_text(id, id_text);
+	testid_token(d->keys->token_key, id, token);
+	results_time_text((now + d->test_ttl_s) * 1000000, false, expires);
+	snprintf(location, sizeof(location), "%s%s", TEST_PREFIX, id_text);
+
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", id_text, "token", token, "zone",
+			d->zone_text, "expires", expires, "expires_in", (json_int_t)d->test_ttl_s);
+	return respond_json(conn, MHD_HTTP_CREATED, doc, NULL, location);
+}
+
+/* The token from "Authorization: Bearer <token>" (RFC 6750 2.1), else from ?token=. */
+static const char *
+presented_token(struct MHD_Connection *conn)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+		auth += 7;
+		while (*auth == ' ')
+			auth++;
+		return auth;
+	}
+	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
+}
+
+static enum MHD_Result
+get_results(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+{
+	const struct http_deps *d = h->deps;
+	uint8_t id[TESTID_LEN];
+	char id_text[TESTID_TEXT_LEN + 1];
+	const char *token;
+	struct observation *obs = NULL;
+	size_t n = 0;
+	uint64_t now = now_s();
+	uint64_t created;
+	uint64_t expires;
+	bool ok;
+	json_t *doc = NULL;
+	int rc;
+
+	if (testid_from_text(rest, strlen(rest), id) != DL_E_OK)
+		return respond_error(conn, MHD_HTTP_BAD_REQUEST, "malformed test id", NULL);
+	created = testid_created(id);
+	expires = created + d->test_ttl_s;
+	token = presented_token(conn);
+	/*
+	 * A forged id, an expired test and a wrong token look the same from outside, and every
+	 * check runs, so neither the answer nor its timing tells a prober which one failed.
+	 */
+	ok = testid_verify(d->keys->id_key, id);
+	ok &= expires >= now;
+	ok &= testid_token_ok(d->keys->token_key, id, token != NULL ? token : "");
+	ok &= token != NULL;
+	if (!ok)
+		return respond_error(conn, MHD_HTTP_NOT_FOUND, "unknown or expired test", NULL);
+
+	rc = store_get(d->store, id, now, &obs, &n);
+	if (rc != DL_E_OK) {
+		log_warnx("http: store_get: %s", dl_strerror(rc));
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	}
+	testid_to_text(id, id_text);
+	rc = results_json(id_text, d->zone_text, created, expires, obs, n, &doc);
+	free(obs);
+	if (rc != DL_E_OK) {
+		log_warnx("http: results: %s", dl_strerror(rc));
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	}
+	return respond_json(conn, MHD_HTTP_OK, doc, NULL, NULL);
+}
+
+static enum MHD_Result
+whoami(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+{
+	const union MHD_ConnectionInfo *info;
+	struct dl_addr a;
+	char text[ADDR_TEXT_MAX];
+
+	(void)h;
+	(void)rest;
+	memset(&a, 0, sizeof(a));
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info == NULL || info->client_addr == NULL)
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	if (info->client_addr->sa_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, info->client_addr, sizeof(sin));
+		a.family = 4;
+		memcpy(a.a, &sin.sin_addr, 4);
+	} else if (info->client_addr->sa_family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, info->client_addr, sizeof(sin6));
+		/* A v4-mapped peer is an IPv4 client; report it as the test page expects. */
+		if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
+			a.family = 4;
+			memcpy(a.a, &sin6.sin6_addr.s6_addr[12], 4);
+		} else {
+			a.family = 6;
+			memcpy(a.a, &sin6.sin6_addr, 16);
+		}
+	} else {
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	}
+	addr_fmt(&a, text);
+	return respond_json(conn, MHD_HTTP_OK,
+			    json_pack("{s:s, s:i}", "address", text, "family", (int)a.family), NULL,
+			    NULL);
+}
+
+static enum MHD_Result
+healthz(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+{
+	(void)h;
+	(void)rest;
+	return respond_json(conn, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL, NULL);
+}
+
+/* Append the store's counters in Prometheus text format; returns the new length. */
+static size_t
+store_metrics(struct store *s, char *buf, size_t len, size_t cap)
+{
+	struct store_stats st;
+	int w;
+
+	memset(&st, 0, sizeof(st));
+	store_get_stats(s, &st);
+	w = snprintf(buf + len, cap - len,
+		     "# HELP dnsleakd_store_stored_total Observations the store accepted.\n"
+		     "# TYPE dnsleakd_store_stored_total counter\n"
+		     "dnsleakd_store_stored_total %llu\n"
+		     "# HELP dnsleakd_store_dropped_total Observations the store dropped, by reason.\n"
+		     "# TYPE dnsleakd_store_dropped_total counter\n"
+		     "dnsleakd_store_dropped_total{reason=\"test_full\"} %llu\n"
+		     "dnsleakd_store_dropped_total{reason=\"tests_max\"} %llu\n"
+		     "dnsleakd_store_dropped_total{reason=\"bytes\"} %llu\n"
+		     "dnsleakd_store_dropped_total{reason=\"expired\"} %llu\n"
+		     "# HELP dnsleakd_store_tests_expired_total Tests removed at expiry.\n"
+		     "# TYPE dnsleakd_store_tests_expired_total counter\n"
+		     "dnsleakd_store_tests_expired_total %llu\n"
+		     "# HELP dnsleakd_store_live_tests Tests held now.\n"
+		     "# TYPE dnsleakd_store_live_tests gauge\n"
+		     "dnsleakd_store_live_tests %llu\n"
+		     "# HELP dnsleakd_store_bytes Memory held for tests and observations.\n"
+		     "# TYPE dnsleakd_store_bytes gauge\n"
+		     "dnsleakd_store_bytes %llu\n",
+		     (unsigned long long)st.stored, (unsigned long long)st.dropped_test_full,
+		     (unsigned long long)st.dropped_tests_max, (unsigned long long)st.dropped_bytes,
+		     (unsigned long long)st.dropped_expired, (unsigned long long)st.tests_expired,
+		     (unsigned long long)st.live_tests, (unsigned long long)st.bytes);
+	if (w < 0 || (size_t)w >= cap - len)
+		return len; /* cannot happen with STORE_METRICS_MAX of room; never send half a line */
+	return len + (size_t)w;
+}
+
+static enum MHD_Result
+metrics(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+{
+	const struct http_deps *d = h->deps;
+	char *buf = malloc(METRICS_MAX);
+	size_t len = 0;
+
+	(void)rest;
+	if (buf == NULL)
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	if (d->metrics != NULL) {
+		len = d->metrics(d->metrics_arg, buf, METRICS_MAX - STORE_METRICS_MAX);
+		if (len >= METRICS_MAX - STORE_METRICS_MAX)
+			len = 0; /* a broken callback: keep the part we can vouch for */
+	}
+	len = store_metrics(d->store, buf, len, METRICS_MAX);
+	return respond(conn, MHD_HTTP_OK, CONTENT_METRICS, buf, len, NULL, NULL);
+}
+
+static const struct route routes[] = {
+	{ TESTS_PATH, false, true, create_test },
+	{ TEST_PREFIX, true, false, get_results },
+	{ "/api/v1/whoami", false, false, whoami },
+	{ "/healthz", false, false, healthz },
+	{ "/metrics", false, false, metrics },
+};
+
+static enum MHD_Result
+route_request(const struct http_server *h, struct MHD_Connection *conn, const char *url,
+	      const char *method)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+		const char *rest = "";
+		bool method_ok;
+
+		if (r->is_prefix) {
+			size_t plen = strlen(r->path);
+			if (strncmp(url, r->path, plen) != 0 || url[plen] == '\0' ||
+			    strchr(url + plen, '/') != NULL)
+				continue;
+			rest = url + plen;
+		} else if (strcmp(url, r->path) != 0) {
+			continue;
+		}
+		if (r->is_post)
+			method_ok = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+		else
+			method_ok = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+				    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+		if (!method_ok)
+			return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+					     "method not allowed", r->is_post ? "POST" : "GET, HEAD");
+		return r->fn(h, conn, rest);
+	}
+	return respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
+}
+
+/* A declared body over HTTP_BODY_MAX; MHD has already rejected a malformed Content-Length. */
+static bool
+declares_big_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end = NULL;
+	unsigned long long v;
+
+	if (cl == NULL)
+		return false;
+	errno = 0;
+	v = strtoull(cl, &end, 10);
+	return errno != 0 || end == cl || v > HTTP_BODY_MAX;
+}
+
+/*
+ * MHD calls this once when the headers are in, then once per piece of body, then once with
+ * *upload_data_size == 0 when the request is complete: that last call answers.
+ */
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	const struct http_server *h = cls;
+	struct request *req = *req_cls;
+
+	(void)version;
+	(void)upload_data;
+	if (req == NULL) {
+		req = calloc(1, sizeof(*req));
+		if (req == NULL)
+			return MHD_NO;
+		*req_cls = req;
+		/* Answer before the body arrives: MHD then closes instead of reading it. */
+		if (declares_big_body(conn))
+			return respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+					     "request body too large", NULL);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		/*
+		 * Only a chunked body gets here past the limit. MHD cannot answer in the middle of
+		 * a body, and reading on would let a client stream forever: drop the connection.
+		 */
+		if (*upload_data_size > HTTP_BODY_MAX - req->body)
+			return MHD_NO;
+		req->body += *upload_data_size;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return route_request(h, conn, url, method);
+}
+
+static void
+request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	free(*req_cls);
+	*req_cls = NULL;
+}
+
+/* MHD's own messages, at debug level; they may quote the peer, so only printable ASCII goes. */
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t len;
+
+	(void)cls;
+	if (log_verbosity < LOG_LEVEL_DEBUG)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		msg[--len] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)msg[i];
+		if (ch < 0x20 || ch > 0x7e)
+			msg[i] = '?';
+	}
+	log_debug("http: %s", msg);
+}
+
+/* A listening TCP socket on ep, or -errno with err filled. */
+static int
+listen_on(const struct dl_endpoint *ep, char *err, size_t err_len)
+{
+	struct sockaddr_storage ss;
+	socklen_t ss_len;
+	char where[ADDR_STR_MAX];
+	const char *what = "socket";
+	int one = 1;
+	int fd;
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	if (ep->addr.family == 6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(ep->port);
+		memcpy(&sin6->sin6_addr, ep->addr.a, 16);
+		ss_len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(ep->port);
+		memcpy(&sin->sin_addr, ep->addr.a, 4);
+		ss_len = sizeof(*sin);
+	}
+
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	what = "setsockopt";
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	/* [::]:80 must not also take IPv4: that is the job of its own 0.0.0.0:80 endpoint. */
+	if (ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	what = "bind";
+	if (bind(fd, (const struct sockaddr *)&ss, ss_len) < 0)
+		goto fail;
+	what = "listen";
+	if (listen(fd, SOMAXCONN) < 0)
+		goto fail;
+	return fd;
+fail:
+	rc = -errno;
+	addr_fmt_endpoint(ep, where);
+	snprintf(err, err_len, "http %s: %s: %s", where, what, dl_strerror(rc));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static unsigned
+clamp_uint(size_t v, unsigned dflt)
+{
+	if (v == 0)
+		return dflt;
+	/* Not UINT_MAX: src/common/limits.h shadows <limits.h> on our include path. */
+	return v > (size_t)~0u ? ~0u : (unsigned)v;
+}
+
+static struct MHD_Daemon *
+start_daemon(struct http_server *h, int fd, bool is_v6)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+
+	if (is_v6)
+		flags |= MHD_USE_IPv6;
+	/* MHD reports nothing unless asked; ask only when its debug lines would be shown. */
+	if (log_verbosity >= LOG_LEVEL_DEBUG)
+		flags |= MHD_USE_ERROR_LOG;
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, handle, h,
+		/* First, so that MHD's messages about the other options come through it too. */
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_CONNECTION_LIMIT, clamp_uint(h->deps->max_connections, HTTP_CONN_MAX),
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, clamp_uint(h->deps->per_ip, HTTP_CONN_PER_IP),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEM,
+		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+		MHD_OPTION_STRICT_FOR_CLIENT, 1,
+		MHD_OPTION_END);
+}
+
+int
+http_start(const struct dl_endpoint *eps, size_t n, const struct http_deps *deps,
+	   struct http_server **out, char *err, size_t err_len)
+{
+	struct http_server *h = NULL;
+	int rc;
+
+	h = calloc(1, sizeof(*h));
+	if (h != NULL && n > 0)
+		h->mhd = calloc(n, sizeof(*h->mhd));
+	if (h == NULL || (n > 0 && h->mhd == NULL)) {
+		rc = -ENOMEM;
+		snprintf(err, err_len, "http: %s", dl_strerror(rc));
+		goto out;
+	}
+	h->deps = deps;
+	for (size_t i = 0; i < n; i++) {
+		int fd = listen_on(&eps[i], err, err_len);
+
+		if (fd < 0) {
+			rc = fd;
+			goto out;
+		}
+		h->mhd[i] = start_daemon(h, fd, eps[i].addr.family == 6);
+		if (h->mhd[i] == NULL) {
+			char where[ADDR_STR_MAX];
+
+			/*
+			 * Not closing fd: some of MHD's failure paths close it and some do not,
+			 * and a second close could hit a descriptor another thread just opened.
+			 */
+			addr_fmt_endpoint(&eps[i], where);
+			snprintf(err, err_len, "http %s: libmicrohttpd failed to start", where);
+			rc = -EIO;
+			goto out;
+		}
+		h->n = i + 1;
+	}
+	*out = h;
+	h = NULL;
+	rc = 0;
+out:
+	http_stop(h);
+	return rc;
+}
+
+void
+http_stop(struct http_server *h)
+{
+	if (h == NULL)
+		return;
+	/* MHD_stop_daemon joins the daemon's thread and closes its listening socket. */
+	for (size_t i = 0; i < h->n; i++)
+		MHD_stop_daemon(h->mhd[i]);
+	free(h->mhd);
+	free(h);
+}
