@@ -1,0 +1,401 @@
+#!/usr/bin/env bash
+# run.sh -- `make bench`: the same dnsperf workload against dnsleakd and against NSD serving a
+# wildcard zone, one after the other; each server pinned to one core, the load generator to
+# another. Prints qps, lost queries, server CPU seconds per million queries, the ratios, and for
+# dnsleakd how many observations were stored of the queries answered. bench/README.md explains
+# the numbers. Root only (NSD runs without privilege drop; perf needs it).
+#
+# Environment (all optional):
+#   BENCH_TESTS=2000 BENCH_NAMES_PER_TEST=500   workload: tests x names per test, A/AAAA mixed
+#   BENCH_DNSPERF_ARGS="-c 8 -T 2 -q 1000"       dnsperf clients/threads/outstanding
+#   BENCH_SERVER_CPU=0 BENCH_CLIENT_CPU=1        the two cores
+#   BENCH_SERVERS="dnsleakd nsd"                 which servers, in this order
+#   BENCH_UDPGUN=1                               also a pass with /work/shared/tools/udpgun.c
+#   BENCH_UDPGUN_ARGS="-c 8 -w 64 -b 32" BENCH_UDPGUN_SECONDS=4
+#   BENCH_PERF=1                                 afterwards, perf profiles of both servers
+#   DNSLEAKD=build/dnsleakd
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+TESTS=${BENCH_TESTS:-2000}
+PER_TEST=${BENCH_NAMES_PER_TEST:-500}
+DNSPERF_ARGS=${BENCH_DNSPERF_ARGS:-"-c 8 -T 2 -q 1000"}
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+SERVERS=${BENCH_SERVERS:-"dnsleakd nsd"}
+UDPGUN=${BENCH_UDPGUN:-0}
+UDPGUN_SRC=${BENCH_UDPGUN_SRC:-/work/shared/tools/udpgun.c}
+UDPGUN_ARGS=${BENCH_UDPGUN_ARGS:-"-c 8 -w 64 -b 32"}
+UDPGUN_SECONDS=${BENCH_UDPGUN_SECONDS:-4}
+PERF=${BENCH_PERF:-0}
+DNSLEAKD=${DNSLEAKD:-build/dnsleakd}
+ZONE=leak.test
+OUT=build/bench
+QUERIES=$OUT/queries.txt
+REPORT=$OUT/report.txt
+CC=${CC:-cc}
+# Room for every observation: ~100 bytes each, arrays grow by doubling; 1 GiB is plenty.
+STORE_BYTES=$((1024 * 1024 * 1024))
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# --- preflight -----------------------------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "run as root (NSD without privilege drop, taskset, perf)"
+for t in nsd dnsperf taskset dig curl ss "$CC"; do
+	command -v "$t" >/dev/null 2>&1 || die "missing $t (make deps installs nsd dnsperf util-linux)"
+done
+[[ " $SERVERS " != *" dnsleakd "* ]] || [ -x "$DNSLEAKD" ] || die "$DNSLEAKD not built (make)"
+for c in "$SERVER_CPU" "$CLIENT_CPU"; do
+	taskset -c "$c" true 2>/dev/null || die "cannot pin to CPU $c (need 2 cores; BENCH_*_CPU)"
+done
+[ "$SERVER_CPU" != "$CLIENT_CPU" ] || die "server and client on the same CPU"
+[ "$PER_TEST" -le 1000 ] || die "BENCH_NAMES_PER_TEST > 1000 (max_observations_per_test)"
+
+TMP=$(mktemp -d /tmp/dnsleak-bench.XXXXXX)
+PIDS=() # every server we started; killed by PID on exit
+
+cleanup() {
+	local p
+	[ -f "$TMP/nsd/nsd.pid" ] && kill -TERM "$(cat "$TMP/nsd/nsd.pid")" 2>/dev/null
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nothing listens on now, UDP and TCP.
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! ss -Hltun "sport = :$p" 2>/dev/null | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free port"
+}
+
+# --- workload ------------------------------------------------------------------------------
+
+mkdir -p "$OUT"
+"$CC" -O2 -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc/common -Isrc/server \
+	-o "$OUT/mkqueries" bench/mkqueries.c src/common/testid.c src/common/siphash.c \
+	src/common/err.c src/server/secret.c -lcrypto
+rm -f "$OUT/secret" # a fresh secret: ids of earlier runs mean nothing to this one
+"$OUT/mkqueries" -k "$OUT/secret" -t "$TESTS" -n "$PER_TEST" -z "$ZONE" -o "$QUERIES" \
+	-a "$OUT/tokens.txt"
+NQ=$(wc -l <"$QUERIES")
+NUNIQ=$(cut -d' ' -f1 "$QUERIES" | sort -u | wc -l)
+[ "$NQ" -eq "$NUNIQ" ] || die "$QUERIES: $NUNIQ unique names in $NQ lines"
+
+if [ "$UDPGUN" = 1 ]; then
+	if [ -f "$UDPGUN_SRC" ]; then
+		"$CC" -O2 -o "$OUT/udpgun" "$UDPGUN_SRC"
+	else
+		echo "bench: $UDPGUN_SRC absent: no udpgun pass" >&2
+		UDPGUN=0
+	fi
+fi
+
+# --- measuring -----------------------------------------------------------------------------
+
+# utime+stime clock ticks of a process (all its threads); 0 when it is gone.
+proc_ticks() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || {
+		echo 0
+		return
+	}
+	s=${s##*) } # comm may hold spaces ("nsd: server 1"): cut after its closing paren
+	# shellcheck disable=SC2086
+	set -- $s # $1 is field 3 (state): utime (14) is $12, stime (15) is $13
+	echo $((${12} + ${13}))
+}
+
+# tree_pids PID: PID and every process below it.
+tree_pids() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2 }
+		END {
+			want[root] = 1; print root
+			do {
+				more = 0
+				for (p in parent)
+					if (!(p in want) && (parent[p] in want)) { want[p] = 1; print p; more = 1 }
+			} while (more)
+		}'
+}
+
+# The ticks of PID and every process below it (NSD forks xfrd, main and server processes).
+tree_ticks() {
+	local total=0 p
+	for p in $(tree_pids "$1"); do
+		total=$((total + $(proc_ticks "$p")))
+	done
+	echo "$total"
+}
+
+HZ=$(getconf CLK_TCK)
+
+# metric NAME < /metrics text: the value of one sample line, 0 when absent.
+metric() {
+	awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
+}
+
+# wait_dns PORT PID: until the server answers a query (or dies, or 10 s pass).
+wait_dns() {
+	for _ in $(seq 1 100); do
+		kill -0 "$2" 2>/dev/null || return 1
+		if dig +tries=1 +time=1 -p "$1" @127.0.0.1 "$ZONE" SOA >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- servers -------------------------------------------------------------------------------
+
+start_dnsleakd() {
+	DNS_PORT=$(free_port)
+	HTTP_PORT=$(free_port)
+	taskset -c "$SERVER_CPU" "$DNSLEAKD" --threads 1 --zone "$ZONE" \
+		--dns "127.0.0.1:$DNS_PORT" --http "127.0.0.1:$HTTP_PORT" \
+		--secret-file "$OUT/secret" --store-max-bytes "$STORE_BYTES" \
+		>"$OUT/dnsleakd.log" 2>&1 &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	wait_dns "$DNS_PORT" "$SRV_PID" || {
+		cat "$OUT/dnsleakd.log" >&2
+		die "dnsleakd did not start"
+	}
+}
+
+write_nsd_conf() {
+	cat >"$TMP/nsd/$ZONE.zone" <<EOF
+\$ORIGIN $ZONE.
+\$TTL 0
+@	IN SOA ns1.$ZONE. hostmaster.$ZONE. 1 3600 600 86400 0
+@	IN NS ns1.$ZONE.
+ns1	IN A 127.0.0.1
+*	0 IN A 192.0.2.80
+*	0 IN AAAA 2001:db8::80
+EOF
+	# Debian's NSD rate-limits (RRL) by default: off, or the flood from one address is cut.
+	cat >"$TMP/nsd/nsd.conf" <<EOF
+server:
+	server-count: 1
+	ip-address: 127.0.0.1@$DNS_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$TMP/nsd"
+	pidfile: "$TMP/nsd/nsd.pid"
+	zonelistfile: "$TMP/nsd/zone.list"
+	xfrdfile: "$TMP/nsd/xfrd.state"
+	database: ""
+	logfile: "$TMP/nsd/nsd.log"
+	verbosity: 0
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
+remote-control:
+	control-enable: no
+zone:
+	name: "$ZONE"
+	zonefile: "$TMP/nsd/$ZONE.zone"
+EOF
+}
+
+start_nsd() {
+	DNS_PORT=$(free_port)
+	mkdir -p "$TMP/nsd"
+	write_nsd_conf
+	nsd-checkconf "$TMP/nsd/nsd.conf" >/dev/null 2>&1 || true
+	taskset -c "$SERVER_CPU" nsd -d -c "$TMP/nsd/nsd.conf" >"$OUT/nsd.log" 2>&1 &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	wait_dns "$DNS_PORT" "$SRV_PID" || {
+		cat "$OUT/nsd.log" "$TMP/nsd/nsd.log" >&2 2>/dev/null || true
+		die "nsd did not start"
+	}
+}
+
+stop_server() {
+	local p=$SRV_PID tree
+	tree=$(tree_pids "$p")
+	# NSD in the foreground: the process we started is xfrd; the pidfile names main, which
+	# takes the servers and xfrd down with it.
+	if [ -f "$TMP/nsd/nsd.pid" ] && [ "$1" = nsd ]; then
+		kill -TERM "$(cat "$TMP/nsd/nsd.pid")" 2>/dev/null || true
+	fi
+	kill -TERM "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+	# NSD's server process outlives xfrd by a moment: gone before the next measurement.
+	for _ in $(seq 1 50); do
+		local alive=0 q
+		for q in $tree; do
+			kill -0 "$q" 2>/dev/null && alive=1
+		done
+		[ "$alive" = 0 ] && break
+		sleep 0.1
+	done
+	local keep=() q
+	for q in "${PIDS[@]}"; do
+		[ "$q" = "$p" ] || keep+=("$q")
+	done
+	PIDS=("${keep[@]}")
+	rm -rf "$TMP/nsd"
+}
+
+# --- one measured run ----------------------------------------------------------------------
+
+# run_load TOOL LOGFILE: drive 127.0.0.1:$DNS_PORT from CLIENT_CPU; sets SENT ANSWERED LOST QPS
+# and RUNTIME (seconds the tool was sending and waiting for answers, without its start-up).
+run_load() {
+	case $1 in
+	dnsperf)
+		# shellcheck disable=SC2086
+		taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$QUERIES" -n 1 \
+			-l 60 -t 2 $DNSPERF_ARGS >"$2" 2>&1 || true
+		SENT=$(awk '/Queries sent:/ { print $3 }' "$2")
+		ANSWERED=$(awk '/Queries completed:/ { print $3 }' "$2")
+		LOST=$(awk '/Queries lost:/ { print $3 }' "$2")
+		QPS=$(awk '/Queries per second:/ { printf "%.0f", $4 }' "$2")
+		RUNTIME=$(awk '/Run time \(s\):/ { print $4 }' "$2")
+		;;
+	udpgun)
+		# shellcheck disable=SC2086
+		taskset -c "$CLIENT_CPU" "$OUT/udpgun" -s 127.0.0.1 -p "$DNS_PORT" -d "$QUERIES" \
+			-l "$UDPGUN_SECONDS" -t 1000 $UDPGUN_ARGS >"$2" 2>&1 || true
+		SENT=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$2")
+		ANSWERED=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$2")
+		LOST=$(sed -n 's/.*lost=\([0-9]*\).*/\1/p' "$2")
+		QPS=$(sed -n 's/.* qps=\([0-9]*\).*/\1/p' "$2")
+		RUNTIME=$(sed -n 's/.* wall=\([0-9.]*\).*/\1/p' "$2")
+		;;
+	esac
+	if [ -z "$SENT" ] || [ -z "$ANSWERED" ] || [ -z "$QPS" ]; then
+		cat "$2" >&2
+		die "$1 failed (output above)"
+	fi
+}
+
+ROWS=()
+declare -A R_QPS R_CPU1M R_OBS
+
+# bench_one LOAD SERVER
+bench_one() {
+	local load=$1 srv=$2 t0 t1 cpu cpu1m util
+	"start_$srv"
+	t0=$(tree_ticks "$SRV_PID")
+	run_load "$load" "$OUT/$load-$srv.txt"
+	t1=$(tree_ticks "$SRV_PID")
+	cpu=$(awk -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz }')
+	cpu1m=$(awk -v c="$cpu" -v n="$ANSWERED" 'BEGIN { printf "%.2f", n ? c * 1e6 / n : 0 }')
+	util=$(awk -v c="$cpu" -v w="${RUNTIME:-0}" 'BEGIN { printf "%.0f%%", w ? 100 * c / w : 0 }')
+	ROWS+=("$(printf '%-8s %-9s %9s %9s %7s %8s %7s %11s %8s' "$load" "$srv" "$SENT" \
+		"$ANSWERED" "$LOST" "$QPS" "$cpu" "$cpu1m" "$util")")
+	R_QPS[$load-$srv]=$QPS
+	R_CPU1M[$load-$srv]=$cpu1m
+	if [ "$srv" = dnsleakd ]; then
+		sleep 0.2 # the store thread drains the rings every 2 ms
+		curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/metrics-$load.txt"
+		local m="$OUT/metrics-$load.txt" resp stored ringd full tmax bytes exp check id tok total
+		resp=$(metric dnsleakd_dns_responses_total <"$m")
+		stored=$(metric dnsleakd_store_stored_total <"$m")
+		ringd=$(metric dnsleakd_observations_ring_dropped_total <"$m")
+		full=$(metric 'dnsleakd_store_dropped_total{reason="test_full"}' <"$m")
+		tmax=$(metric 'dnsleakd_store_dropped_total{reason="tests_max"}' <"$m")
+		bytes=$(metric 'dnsleakd_store_dropped_total{reason="bytes"}' <"$m")
+		exp=$(metric 'dnsleakd_store_dropped_total{reason="expired"}' <"$m")
+		# The API agrees with the counters: one test's results hold all its queries.
+		read -r id tok <"$OUT/tokens.txt"
+		total=$(curl -fsS -H "Authorization: Bearer $tok" \
+			"http://127.0.0.1:$HTTP_PORT/api/v1/tests/$id" |
+			sed -n 's/.*"total": *\([0-9]*\).*/\1/p')
+		check="API: test $id holds ${total:-?} observations"
+		[ "$load" = dnsperf ] && check="$check (sent $PER_TEST)"
+		R_OBS[$load]=$(printf '%s observations stored: %s of %s answered (%s)\n  %s\n  %s\n  %s' \
+			"$load/dnsleakd" "$stored" "$resp" \
+			"$(awk -v a="$stored" -v b="$resp" 'BEGIN { printf "%.2f%%", b ? 100 * a / b : 0 }')" \
+			"counted by the DNS thread: $(metric dnsleakd_observations_total <"$m"); ring dropped: $ringd" \
+			"store dropped: test_full $full, tests_max $tmax, bytes $bytes, expired $exp; store bytes $(metric dnsleakd_store_bytes <"$m")" \
+			"$check")
+	fi
+	stop_server "$srv"
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+
+# --- run -----------------------------------------------------------------------------------
+
+LOADS="dnsperf"
+[ "$UDPGUN" = 1 ] && LOADS="$LOADS udpgun"
+for load in $LOADS; do
+	for srv in $SERVERS; do
+		bench_one "$load" "$srv"
+	done
+done
+
+{
+	echo "dnsleak bench $(date -u '+%Y-%m-%d %H:%M UTC'), $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+		"$(git diff --quiet HEAD 2>/dev/null || echo '+dirty')"
+	echo "host: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs," \
+		"kernel $(uname -r); $(nsd -v 2>&1 | head -1); dnsperf $(dnsperf -h 2>&1 | awk '/^Version/ { print $2 }')"
+	echo "workload: $NQ unique names, $TESTS tests x $PER_TEST, A/AAAA alternating, UDP, no EDNS"
+	echo "server on CPU $SERVER_CPU, load on CPU $CLIENT_CPU; dnsperf -n 1 -t 2 $DNSPERF_ARGS"
+	[ "$UDPGUN" = 1 ] && echo "udpgun -l $UDPGUN_SECONDS $UDPGUN_ARGS (cycles through the file)"
+	echo
+	printf '%-8s %-9s %9s %9s %7s %8s %7s %11s %8s\n' load server sent answered lost qps \
+		"CPU s" "CPU s/1M q" "srv core"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	for load in $LOADS; do
+		if [ -n "${R_QPS[$load-dnsleakd]:-}" ] && [ -n "${R_QPS[$load-nsd]:-}" ]; then
+			echo "$load: dnsleakd/NSD  qps $(ratio "${R_QPS[$load-dnsleakd]}" "${R_QPS[$load-nsd]}")" \
+				" CPU per query $(ratio "${R_CPU1M[$load-dnsleakd]}" "${R_CPU1M[$load-nsd]}")" \
+				" (aim: qps >= 1, CPU per query <= 1)"
+		fi
+	done
+	for load in $LOADS; do
+		[ -n "${R_OBS[$load]:-}" ] && echo "${R_OBS[$load]}"
+	done
+	echo
+	echo "srv core = server CPU s / the load tool's run time; well below 100% means the load"
+	echo "generator, not the server, set the pace (see bench/README.md)."
+} | tee "$REPORT"
+
+# --- optional: where the CPU goes ----------------------------------------------------------
+
+if [ "$PERF" = 1 ]; then
+	command -v perf >/dev/null 2>&1 || die "BENCH_PERF=1 but no perf"
+	for srv in $SERVERS; do
+		"start_$srv"
+		taskset -c "$CLIENT_CPU" perf record -q -F 2999 -a -C "$SERVER_CPU" \
+			-o "$OUT/perf-$srv.data" -- sleep 30 >/dev/null 2>&1 &
+		perf_pid=$!
+		sleep 0.5
+		run_load dnsperf "$OUT/perf-dnsperf-$srv.txt"
+		kill -INT "$perf_pid" 2>/dev/null || true
+		wait "$perf_pid" 2>/dev/null || true
+		stop_server "$srv"
+		echo
+		echo "perf: CPU $SERVER_CPU during dnsperf against $srv (top symbols, all processes):"
+		perf report -i "$OUT/perf-$srv.data" --stdio --no-children --sort comm,dso,sym \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
+	done | tee -a "$REPORT"
+fi
