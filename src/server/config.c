@@ -176,6 +176,15 @@ set_secret_file(struct config *c, const char *value, char *err, size_t err_len)
 	return DL_E_OK;
 }
 
+static int
+set_user(struct config *c, const char *value, char *err, size_t err_len)
+{
+	if (strlen(value) >= sizeof(c->user))
+		return fail(err, err_len, "user name too long");
+	snprintf(c->user, sizeof(c->user), "%s", value);
+	return DL_E_OK;
+}
+
 #define UINT_SETTER(fn, field, min, max)                                                    \
 	static int fn(struct config *c, const char *value, char *err, size_t err_len)      \
 	{                                                                                   \
@@ -212,6 +221,7 @@ static const struct config_key keys[] = {
 	{ "web_address", set_web_address, LIST_WEB },
 	{ "ns", set_ns, LIST_NS },
 	{ "secret_file", set_secret_file, 0 },
+	{ "user", set_user, 0 },
 	{ "threads", set_threads, 0 },
 	{ "node_id", set_node_id, 0 },
 	{ "test_ttl", set_test_ttl, 0 },
@@ -418,7 +428,12 @@ config_print(const struct config *c, FILE *f)
 		print_addrs(f, "ns", prefix, ns->v4, ns->n_v4);
 		print_addrs(f, "ns", prefix, ns->v6, ns->n_v6);
 	}
-	fprintf(f, "secret_file = %s\n", c->secret_file[0] != '\0' ? c->secret_file : "");
+	if (c->secret_file[0] != '\0')
+		fprintf(f, "secret_file = %s\n", c->secret_file);
+	else
+		fprintf(f, "# secret_file not set: an ephemeral secret\n");
+	if (c->user[0] != '\0')
+		fprintf(f, "user = %s\n", c->user);
 	fprintf(f, "threads = %u\n", c->threads);
 	fprintf(f, "node_id = %u\n", c->zone.node_id);
 	fprintf(f, "test_ttl = %u\n", c->store.ttl_s);

@@ -32,6 +32,7 @@ struct config {
 	struct dl_endpoint http[CONFIG_LISTEN_MAX];
 	size_t n_http;
 	char secret_file[CONFIG_PATH_MAX]; /* empty: an ephemeral secret */
+	char user[64];                     /* empty: keep the user we started as */
 	unsigned threads;                  /* UDP workers; 0: one per CPU we may run on */
 	struct store_limits store;
 	size_t tcp_max_connections;

@@ -17,6 +17,7 @@
 #include "dnsio.h"
 #include "http.h"
 #include "log.h"
+#include "privdrop.h"
 #include "secret.h"
 #include "store.h"
 
@@ -42,7 +43,7 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: dnsleakd [-nvq] [-c file] [--zone ZONE] [--dns ADDR:PORT]... [--http ADDR:PORT]...\n"
 		"                [--web-address IP]... [--ns NAME=IP]... [--secret-file FILE]\n"
-		"                [--threads N] [--test-ttl S] [--node-id N] [--max-tests N]\n"
+		"                [--user USER] [--threads N] [--test-ttl S] [--node-id N] [--max-tests N]\n"
 		"                [--max-observations-per-test N] [--store-max-bytes N]\n"
 		"                [--tcp-max-connections N] [--tcp-idle-timeout-ms MS]\n"
 		"                [--http-max-connections N] [--http-connections-per-ip N]\n"
@@ -71,7 +72,7 @@ cpus_available(void)
 
 /* Every long flag is a config key with '-' for '_'; getopt returns 1000 + key index. */
 static const char *const long_keys[] = {
-	"zone", "dns", "http", "web-address", "ns", "secret-file", "threads", "node-id",
+	"zone", "dns", "http", "web-address", "ns", "secret-file", "user", "threads", "node-id",
 	"test-ttl", "max-tests", "max-observations-per-test", "store-max-bytes",
 	"tcp-max-connections", "tcp-idle-timeout-ms", "http-max-connections",
 	"http-connections-per-ip",
@@ -351,6 +352,9 @@ main(int argc, char *argv[])
 		.metrics_arg = s,
 	};
 	if (http_start(s->cfg.http, s->cfg.n_http, &deps, &s->http, err, sizeof(err)) != DL_E_OK)
+		fatalx("%s", err);
+
+	if (s->cfg.user[0] != '\0' && privdrop(s->cfg.user, err, sizeof(err)) != DL_E_OK)
 		fatalx("%s", err);
 
 	char dns_list[CONFIG_LISTEN_MAX * ADDR_STR_MAX] = "";
