@@ -1,0 +1,306 @@
+/* test_config.c -- dnsleakd configuration: keys, lines, files, defaults, round trip. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char err[CONFIG_ERR_MAX];
+
+static void
+test_defaults(void **state)
+{
+	struct config c;
+	char a[ADDR_STR_MAX];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_string_equal(c.zone_text, "leak.test");
+	assert_int_equal(c.n_dns, 2);
+	addr_fmt_endpoint(&c.dns[0], a);
+	assert_string_equal(a, "127.0.0.1:5353");
+	addr_fmt_endpoint(&c.dns[1], a);
+	assert_string_equal(a, "[::1]:5353");
+	assert_int_equal(c.n_http, 1);
+	addr_fmt_endpoint(&c.http[0], a);
+	assert_string_equal(a, "127.0.0.1:8053");
+	assert_int_equal(c.zone.n_web_v4, 1);
+	assert_int_equal(c.zone.n_web_v6, 1);
+	assert_int_equal(c.zone.n_ns, 1);
+	assert_memory_equal(c.zone.ns[0].label, "\3ns1", 4);
+	assert_int_equal(c.zone.ns[0].n_v4, 1);
+	assert_int_equal(c.zone.ns[0].n_v6, 1);
+	assert_int_equal(c.store.max_obs_per_test, STORE_OBS_PER_TEST);
+	assert_int_equal(c.store.ttl_s, TEST_TTL_S);
+	assert_int_equal(c.zone.test_ttl_s, TEST_TTL_S);
+	assert_string_equal(c.secret_file, "");
+}
+
+struct bad_case {
+	const char *key;
+	const char *value;
+	const char *want; /* a part of the message */
+};
+
+static void
+test_bad_values(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "zone", "a..b", "not a domain name" },
+		{ "zone", ".", "not a domain name" },
+		{ "zone", "bad_char!.test", "not a domain name" },
+		{ "dns", "1.2.3.4:70000", "bad address `1.2.3.4:70000'" },
+		{ "dns", "::1:53", "bad address" },
+		{ "dns", "localhost:53", "bad address" },
+		{ "http", "127.0.0.1:0", "bad address" },
+		{ "web_address", "300.1.1.1", "bad IP address" },
+		{ "ns", "ns1", "want NAME=IP" },
+		{ "ns", "=1.2.3.4", "want NAME=IP" },
+		{ "ns", "ns4=192.0.2.1", "serves itself" },
+		{ "ns", "whoami=192.0.2.1", "serves itself" },
+		{ "ns", "ns1.example.com=192.0.2.1", "directly under the zone" },
+		{ "ns", "ns1=not-an-ip", "bad IP address" },
+		{ "threads", "-1", "whole number" },
+		{ "threads", "9999", "whole number" },
+		{ "test_ttl", "0", "whole number" },
+		{ "test_ttl", "10s", "whole number" },
+		{ "max_tests", "", "whole number" },
+		{ "store_max_bytes", "1000", "whole number" },
+		{ "node_id", "65536", "whole number" },
+		{ "nonsense", "1", "unknown key `nonsense'" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		config_init(&c);
+		int rc = config_set(&c, cases[i].key, cases[i].value, CONFIG_FROM_FILE, err,
+				    sizeof(err));
+		if (rc == DL_E_OK || strstr(err, cases[i].want) == NULL)
+			fail_msg("%s = %s: rc %d, message `%s'", cases[i].key, cases[i].value, rc,
+				 err);
+	}
+}
+
+static void
+test_lines(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_line(&c, "", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "   # only a comment", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "\tzone =  Leak.Example.COM.  # trailing\r\n", err,
+				     sizeof(err)),
+			 DL_E_OK);
+	assert_string_equal(c.zone_text, "leak.example.com");
+	assert_int_equal(config_line(&c, "ns = ns2.leak.example.com=192.0.2.2", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(c.zone.n_ns, 1);
+	assert_memory_equal(c.zone.ns[0].label, "\3ns2", 4);
+	assert_int_not_equal(config_line(&c, "zone leak.test", err, sizeof(err)), DL_E_OK);
+	assert_non_null(strstr(err, "key = value"));
+	assert_int_not_equal(config_line(&c, "zone =", err, sizeof(err)), DL_E_OK);
+	assert_non_null(strstr(err, "empty value"));
+
+	char long_line[CONFIG_LINE_MAX + 10];
+	memset(long_line, 'a', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	assert_int_not_equal(config_line(&c, long_line, err, sizeof(err)), DL_E_OK);
+}
+
+static void
+test_repeatable_and_caps(void **state)
+{
+	struct config c;
+	char value[32];
+
+	(void)state;
+	config_init(&c);
+	for (int i = 0; i < CONFIG_LISTEN_MAX; i++) {
+		snprintf(value, sizeof(value), "127.0.0.1:%d", 1000 + i);
+		assert_int_equal(config_set(&c, "dns", value, CONFIG_FROM_FILE, err, sizeof(err)),
+				 DL_E_OK);
+	}
+	assert_int_not_equal(config_set(&c, "dns", "127.0.0.1:9", CONFIG_FROM_FILE, err,
+					sizeof(err)),
+			     DL_E_OK);
+	assert_non_null(strstr(err, "more than"));
+
+	/* The same address twice is one address. */
+	assert_int_equal(config_set(&c, "web_address", "192.0.2.1", CONFIG_FROM_FILE, err,
+				    sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_set(&c, "web_address", "192.0.2.1", CONFIG_FROM_FILE, err,
+				    sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(c.zone.n_web_v4, 1);
+	for (int i = 2; i <= ZONE_ADDRS_MAX; i++) {
+		snprintf(value, sizeof(value), "192.0.2.%d", i);
+		assert_int_equal(config_set(&c, "web_address", value, CONFIG_FROM_FILE, err,
+					    sizeof(err)),
+				 DL_E_OK);
+	}
+	assert_int_not_equal(config_set(&c, "web_address", "192.0.2.99", CONFIG_FROM_FILE, err,
+					sizeof(err)),
+			     DL_E_OK);
+	/* IPv6 has its own budget. */
+	assert_int_equal(config_set(&c, "web_address", "2001:db8::1", CONFIG_FROM_FILE, err,
+				    sizeof(err)),
+			 DL_E_OK);
+
+	/* Glue for ns-v4 is every name server's IPv4: at most ZONE_ADDRS_MAX in all. */
+	config_init(&c);
+	for (int i = 0; i < ZONE_NS_MAX; i++) {
+		snprintf(value, sizeof(value), "n%d=192.0.2.%d", i, i + 1);
+		assert_int_equal(config_set(&c, "ns", value, CONFIG_FROM_FILE, err, sizeof(err)),
+				 DL_E_OK);
+	}
+	assert_int_not_equal(config_set(&c, "ns", "one-too-many=192.0.2.99", CONFIG_FROM_FILE, err,
+					sizeof(err)),
+			     DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	config_init(&c);
+	assert_int_equal(config_set(&c, "ns", "a=192.0.2.1", CONFIG_FROM_FILE, err, sizeof(err)),
+			 DL_E_OK);
+	for (int i = 2; i <= ZONE_ADDRS_MAX + 1; i++) {
+		snprintf(value, sizeof(value), "b=192.0.2.%d", i);
+		assert_int_equal(config_set(&c, "ns", value, CONFIG_FROM_FILE, err, sizeof(err)),
+				 DL_E_OK);
+	}
+	assert_int_not_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_non_null(strstr(err, "glue"));
+}
+
+static void
+test_cli_replaces_file_lists(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_line(&c, "dns = 127.0.0.1:1053", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "dns = [::1]:1053", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "threads = 3", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_set(&c, "dns", "127.0.0.2:2053", CONFIG_FROM_CLI, err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_set(&c, "dns", "127.0.0.3:2053", CONFIG_FROM_CLI, err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_set(&c, "threads", "4", CONFIG_FROM_CLI, err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_dns, 2);
+	assert_int_equal(c.dns[0].addr.a[3], 2);
+	assert_int_equal(c.dns[1].addr.a[3], 3);
+	assert_int_equal(c.threads, 4);
+}
+
+static char *
+write_temp(const char *text)
+{
+	static char path[] = "/tmp/dnsleak-config-XXXXXX";
+	strcpy(path, "/tmp/dnsleak-config-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void
+test_file_errors_name_the_line(void **state)
+{
+	struct config c;
+	char want[256];
+
+	(void)state;
+	config_init(&c);
+	char *path = write_temp("# dnsleakd\nzone = leak.example.org\n\ndns = 192.0.2.1:53\n"
+				"bogus = 1\n");
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), DL_E_CONFIG);
+	snprintf(want, sizeof(want), "%s:5: unknown key `bogus'", path);
+	assert_string_equal(err, want);
+	unlink(path);
+
+	config_init(&c);
+	path = write_temp("zone = leak.test\ntcp_idle_timeout_ms = fast\n");
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), DL_E_CONFIG);
+	snprintf(want, sizeof(want), "%s:2: tcp_idle_timeout_ms: ", path);
+	assert_memory_equal(err, want, strlen(want));
+	assert_non_null(strstr(err, "`fast'"));
+	unlink(path);
+
+	config_init(&c);
+	assert_int_equal(config_load_file(&c, "/nonexistent/dnsleakd.conf", err, sizeof(err)),
+			 DL_E_CONFIG);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+/* What -n prints is a config file that reads back to the same configuration. */
+static void
+test_print_round_trip(void **state)
+{
+	struct config a, b;
+	char *first = NULL, *second = NULL;
+	size_t first_len = 0, second_len = 0;
+
+	(void)state;
+	config_init(&a);
+	assert_int_equal(config_line(&a, "zone = leak.example.net", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "dns = [2001:db8::53]:53", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "ns = a=192.0.2.53", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "ns = a=2001:db8::53", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "ns = b=198.51.100.53", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "secret_file = /var/lib/dnsleakd/secret", err,
+				     sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&a, "user = nobody", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "max_observations_per_test = 77", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_finish(&a, err, sizeof(err)), DL_E_OK);
+	FILE *f = open_memstream(&first, &first_len);
+	config_print(&a, f);
+	fclose(f);
+
+	config_init(&b);
+	char *line = first;
+	for (char *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		if (config_line(&b, line, err, sizeof(err)) != DL_E_OK)
+			fail_msg("line `%s': %s", line, err);
+		*nl = '\n';
+	}
+	assert_int_equal(config_finish(&b, err, sizeof(err)), DL_E_OK);
+	f = open_memstream(&second, &second_len);
+	config_print(&b, f);
+	fclose(f);
+	assert_string_equal(first, second);
+	assert_non_null(strstr(first, "ns = a=2001:db8::53\n"));
+	assert_non_null(strstr(first, "max_observations_per_test = 77\n"));
+	free(first);
+	free(second);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_repeatable_and_caps),
+		cmocka_unit_test(test_cli_replaces_file_lists),
+		cmocka_unit_test(test_file_errors_name_the_line),
+		cmocka_unit_test(test_print_round_trip),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
