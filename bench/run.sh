@@ -12,7 +12,8 @@
 #   BENCH_SERVERS="dnsleakd nsd"                 which servers, in this order
 #   BENCH_UDPGUN=1                               also a pass with /work/shared/tools/udpgun.c
 #   BENCH_UDPGUN_ARGS="-c 8 -w 64 -b 32" BENCH_UDPGUN_SECONDS=4
-#   BENCH_PERF=1                                 afterwards, perf profiles of both servers
+#   BENCH_ROUNDS=3                               rounds (servers alternate); medians compared
+#   BENCH_PERF=1 BENCH_PERF_TOP=20               afterwards, perf profiles of both servers
 #   DNSLEAKD=build/dnsleakd
 set -euo pipefail
 
@@ -30,6 +31,8 @@ UDPGUN_SRC=${BENCH_UDPGUN_SRC:-/work/shared/tools/udpgun.c}
 UDPGUN_ARGS=${BENCH_UDPGUN_ARGS:-"-c 8 -w 64 -b 32"}
 UDPGUN_SECONDS=${BENCH_UDPGUN_SECONDS:-4}
 PERF=${BENCH_PERF:-0}
+PERF_TOP=${BENCH_PERF_TOP:-20}
+ROUNDS=${BENCH_ROUNDS:-3}
 DNSLEAKD=${DNSLEAKD:-build/dnsleakd}
 ZONE=leak.test
 OUT=build/bench
@@ -293,48 +296,67 @@ run_load() {
 }
 
 ROWS=()
-declare -A R_QPS R_CPU1M R_OBS
+declare -A R_QPS R_CPU1M # "load-server" -> one value per round, space-separated
+OBS_LINES=()
+API_CHECK=""
 
-# bench_one LOAD SERVER
-bench_one() {
-	local load=$1 srv=$2 t0 t1 cpu cpu1m util
-	"start_$srv"
-	t0=$(tree_ticks "$SRV_PID")
-	run_load "$load" "$OUT/$load-$srv.txt"
-	t1=$(tree_ticks "$SRV_PID")
-	cpu=$(awk -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz }')
-	cpu1m=$(awk -v c="$cpu" -v n="$ANSWERED" 'BEGIN { printf "%.2f", n ? c * 1e6 / n : 0 }')
-	util=$(awk -v c="$cpu" -v w="${RUNTIME:-0}" 'BEGIN { printf "%.0f%%", w ? 100 * c / w : 0 }')
-	ROWS+=("$(printf '%-8s %-9s %9s %9s %7s %8s %7s %11s %8s' "$load" "$srv" "$SENT" \
-		"$ANSWERED" "$LOST" "$QPS" "$cpu" "$cpu1m" "$util")")
-	R_QPS[$load-$srv]=$QPS
-	R_CPU1M[$load-$srv]=$cpu1m
-	if [ "$srv" = dnsleakd ]; then
-		sleep 0.2 # the store thread drains the rings every 2 ms
-		curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/metrics-$load.txt"
-		local m="$OUT/metrics-$load.txt" resp stored ringd full tmax bytes exp check id tok total
-		resp=$(metric dnsleakd_dns_responses_total <"$m")
-		stored=$(metric dnsleakd_store_stored_total <"$m")
-		ringd=$(metric dnsleakd_observations_ring_dropped_total <"$m")
-		full=$(metric 'dnsleakd_store_dropped_total{reason="test_full"}' <"$m")
-		tmax=$(metric 'dnsleakd_store_dropped_total{reason="tests_max"}' <"$m")
-		bytes=$(metric 'dnsleakd_store_dropped_total{reason="bytes"}' <"$m")
-		exp=$(metric 'dnsleakd_store_dropped_total{reason="expired"}' <"$m")
-		# The API agrees with the counters: one test's results hold all its queries.
+# delta NAME BEFORE AFTER: how much a dnsleakd counter grew during the load run.
+delta() {
+	echo $(($(metric "$1" <"$3") - $(metric "$1" <"$2")))
+}
+
+# obs_report LOAD ROUND BEFORE AFTER: observations stored vs queries answered, and where any
+# missing ones went: the DNS thread's ring (full) or the store's limits.
+obs_report() {
+	local b=$3 a=$4 resp stored id tok total reason drops=""
+	resp=$(delta dnsleakd_dns_responses_total "$b" "$a")
+	stored=$(delta dnsleakd_store_stored_total "$b" "$a")
+	for reason in test_full tests_max bytes expired; do
+		drops="$drops $reason $(delta "dnsleakd_store_dropped_total{reason=\"$reason\"}" "$b" "$a"),"
+	done
+	OBS_LINES+=("$(printf '%-8s round %s: %s of %s answered (%s); DNS thread observed %s, ring dropped %s; store dropped:%s holds %s bytes' \
+		"$1" "$2" "$stored" "$resp" \
+		"$(awk -v x="$stored" -v y="$resp" 'BEGIN { printf "%.2f%%", y ? 100 * x / y : 0 }')" \
+		"$(delta dnsleakd_observations_total "$b" "$a")" \
+		"$(delta dnsleakd_observations_ring_dropped_total "$b" "$a")" "$drops" \
+		"$(metric dnsleakd_store_bytes <"$a")")")
+	# The API agrees with the counters: one test's results hold all of its queries.
+	if [ -z "$API_CHECK" ] && [ "$1" = dnsperf ]; then
 		read -r id tok <"$OUT/tokens.txt"
 		total=$(curl -fsS -H "Authorization: Bearer $tok" \
 			"http://127.0.0.1:$HTTP_PORT/api/v1/tests/$id" |
 			sed -n 's/.*"total": *\([0-9]*\).*/\1/p')
-		check="API: test $id holds ${total:-?} observations"
-		[ "$load" = dnsperf ] && check="$check (sent $PER_TEST)"
-		R_OBS[$load]=$(printf '%s observations stored: %s of %s answered (%s)\n  %s\n  %s\n  %s' \
-			"$load/dnsleakd" "$stored" "$resp" \
-			"$(awk -v a="$stored" -v b="$resp" 'BEGIN { printf "%.2f%%", b ? 100 * a / b : 0 }')" \
-			"counted by the DNS thread: $(metric dnsleakd_observations_total <"$m"); ring dropped: $ringd" \
-			"store dropped: test_full $full, tests_max $tmax, bytes $bytes, expired $exp; store bytes $(metric dnsleakd_store_bytes <"$m")" \
-			"$check")
+		API_CHECK="GET /api/v1/tests/$id: total ${total:-?} (names sent for it: $PER_TEST)"
+	fi
+}
+
+# bench_one LOAD SERVER ROUND
+bench_one() {
+	local load=$1 srv=$2 t0 t1 cpu cpu1m util
+	"start_$srv"
+	if [ "$srv" = dnsleakd ]; then # counters before, so the readiness query does not count
+		curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/metrics-$load-before.txt"
+	fi
+	t0=$(tree_ticks "$SRV_PID")
+	run_load "$load" "$OUT/$load-$srv-$3.txt"
+	t1=$(tree_ticks "$SRV_PID")
+	cpu=$(awk -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz }')
+	cpu1m=$(awk -v c="$cpu" -v n="$ANSWERED" 'BEGIN { printf "%.2f", n ? c * 1e6 / n : 0 }')
+	util=$(awk -v c="$cpu" -v w="${RUNTIME:-0}" 'BEGIN { printf "%.0f%%", w ? 100 * c / w : 0 }')
+	ROWS+=("$(printf '%-8s %-9s %5s %9s %9s %7s %8s %7s %11s %8s' "$load" "$srv" "$3" "$SENT" \
+		"$ANSWERED" "$LOST" "$QPS" "$cpu" "$cpu1m" "$util")")
+	R_QPS[$load-$srv]="${R_QPS[$load-$srv]:-} $QPS"
+	R_CPU1M[$load-$srv]="${R_CPU1M[$load-$srv]:-} $cpu1m"
+	if [ "$srv" = dnsleakd ]; then
+		sleep 0.2 # the store thread drains the rings every 2 ms
+		curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/metrics-$load.txt"
+		obs_report "$load" "$3" "$OUT/metrics-$load-before.txt" "$OUT/metrics-$load.txt"
 	fi
 	stop_server "$srv"
+}
+
+median() {
+	printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 ratio() {
@@ -343,11 +365,14 @@ ratio() {
 
 # --- run -----------------------------------------------------------------------------------
 
+# Rounds alternate the servers, so drift on the host (other load, frequency) hits both alike.
 LOADS="dnsperf"
 [ "$UDPGUN" = 1 ] && LOADS="$LOADS udpgun"
-for load in $LOADS; do
-	for srv in $SERVERS; do
-		bench_one "$load" "$srv"
+for round in $(seq 1 "$ROUNDS"); do
+	for load in $LOADS; do
+		for srv in $SERVERS; do
+			bench_one "$load" "$srv" "$round"
+		done
 	done
 done
 
@@ -358,44 +383,66 @@ done
 		"kernel $(uname -r); $(nsd -v 2>&1 | head -1); dnsperf $(dnsperf -h 2>&1 | awk '/^Version/ { print $2 }')"
 	echo "workload: $NQ unique names, $TESTS tests x $PER_TEST, A/AAAA alternating, UDP, no EDNS"
 	echo "server on CPU $SERVER_CPU, load on CPU $CLIENT_CPU; dnsperf -n 1 -t 2 $DNSPERF_ARGS"
-	[ "$UDPGUN" = 1 ] && echo "udpgun -l $UDPGUN_SECONDS $UDPGUN_ARGS (cycles through the file)"
+	if [ "$UDPGUN" = 1 ]; then
+		echo "udpgun -l $UDPGUN_SECONDS -t 1000 $UDPGUN_ARGS (cycles through the file)"
+	fi
 	echo
-	printf '%-8s %-9s %9s %9s %7s %8s %7s %11s %8s\n' load server sent answered lost qps \
-		"CPU s" "CPU s/1M q" "srv core"
+	printf '%-8s %-9s %5s %9s %9s %7s %8s %7s %11s %8s\n' load server round sent answered lost \
+		qps "CPU s" "CPU s/1M q" "srv core"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	for load in $LOADS; do
+		for srv in $SERVERS; do
+			[ -n "${R_QPS[$load-$srv]:-}" ] || continue
+			printf '%-8s %-9s median of %s: qps %s, CPU s/1M q %s\n' "$load" "$srv" "$ROUNDS" \
+				"$(median "${R_QPS[$load-$srv]}")" "$(median "${R_CPU1M[$load-$srv]}")"
+		done
 		if [ -n "${R_QPS[$load-dnsleakd]:-}" ] && [ -n "${R_QPS[$load-nsd]:-}" ]; then
-			echo "$load: dnsleakd/NSD  qps $(ratio "${R_QPS[$load-dnsleakd]}" "${R_QPS[$load-nsd]}")" \
-				" CPU per query $(ratio "${R_CPU1M[$load-dnsleakd]}" "${R_CPU1M[$load-nsd]}")" \
-				" (aim: qps >= 1, CPU per query <= 1)"
+			printf '%-8s dnsleakd/NSD: qps %s, CPU per query %s (aim: qps >= 1.00, CPU <= 1.00)\n' \
+				"$load" \
+				"$(ratio "$(median "${R_QPS[$load-dnsleakd]}")" "$(median "${R_QPS[$load-nsd]}")")" \
+				"$(ratio "$(median "${R_CPU1M[$load-dnsleakd]}")" "$(median "${R_CPU1M[$load-nsd]}")")"
 		fi
 	done
-	for load in $LOADS; do
-		[ -n "${R_OBS[$load]:-}" ] && echo "${R_OBS[$load]}"
-	done
+	if [ "${#OBS_LINES[@]}" -gt 0 ]; then
+		echo
+		echo "dnsleakd observations stored vs queries answered:"
+		printf '  %s\n' "${OBS_LINES[@]}"
+		[ -z "$API_CHECK" ] || echo "  $API_CHECK"
+	fi
 	echo
-	echo "srv core = server CPU s / the load tool's run time; well below 100% means the load"
-	echo "generator, not the server, set the pace (see bench/README.md)."
+	echo "srv core = server CPU s / the load tool's run time: well below 100% means the load"
+	echo "generator, not the server, set the pace (bench/README.md)."
 } | tee "$REPORT"
 
 # --- optional: where the CPU goes ----------------------------------------------------------
 
+# perf_top SERVER: the load once more, with perf sampling the server's CPU (not measured above).
+perf_top() {
+	local srv=$1 perf_pid
+	"start_$srv"
+	taskset -c "$CLIENT_CPU" perf record -q -F 2999 -a -C "$SERVER_CPU" \
+		-o "$OUT/perf-$srv.data" -- sleep 60 >/dev/null 2>&1 &
+	perf_pid=$!
+	sleep 0.5
+	run_load dnsperf "$OUT/perf-dnsperf-$srv.txt"
+	kill -INT "$perf_pid" 2>/dev/null || true
+	wait "$perf_pid" 2>/dev/null || true
+	stop_server "$srv"
+	perf report -i "$OUT/perf-$srv.data" --stdio --no-children --sort comm,dso \
+		>"$OUT/perf-$srv-dso.txt" 2>/dev/null || true
+	perf report -i "$OUT/perf-$srv.data" --stdio --no-children --sort comm,sym \
+		>"$OUT/perf-$srv-sym.txt" 2>/dev/null || true
+	echo
+	echo "perf: CPU $SERVER_CPU during dnsperf against $srv ($QPS qps); by process and object:"
+	grep -v -e '^#' -e '^$' "$OUT/perf-$srv-dso.txt" | head -6 || true
+	echo "top symbols:"
+	grep -v -e '^#' -e '^$' "$OUT/perf-$srv-sym.txt" | head -"$PERF_TOP" || true
+}
+
 if [ "$PERF" = 1 ]; then
 	command -v perf >/dev/null 2>&1 || die "BENCH_PERF=1 but no perf"
 	for srv in $SERVERS; do
-		"start_$srv"
-		taskset -c "$CLIENT_CPU" perf record -q -F 2999 -a -C "$SERVER_CPU" \
-			-o "$OUT/perf-$srv.data" -- sleep 30 >/dev/null 2>&1 &
-		perf_pid=$!
-		sleep 0.5
-		run_load dnsperf "$OUT/perf-dnsperf-$srv.txt"
-		kill -INT "$perf_pid" 2>/dev/null || true
-		wait "$perf_pid" 2>/dev/null || true
-		stop_server "$srv"
-		echo
-		echo "perf: CPU $SERVER_CPU during dnsperf against $srv (top symbols, all processes):"
-		perf report -i "$OUT/perf-$srv.data" --stdio --no-children --sort comm,dso,sym \
-			2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
-	done | tee -a "$REPORT"
+		perf_top "$srv" | tee -a "$REPORT"
+	done
 fi

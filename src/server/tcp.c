@@ -27,6 +27,7 @@ struct tcp_conn {
 	struct dl_addr peer;
 	uint16_t peer_port;
 	uint64_t last_ms;
+	bool closing; /* a bad frame arrived: send what was answered before it, then close */
 	size_t rlen;
 	size_t wlen, woff;
 	struct tcp_conn *prev, *next; /* every open connection, for the idle sweep */
@@ -101,16 +102,19 @@ conn_flush(struct tcp_state *s, struct tcp_conn *c)
 	return true;
 }
 
-/* Answer every complete query in rbuf while responses fit in wbuf. False: close it. */
-static bool
+/* Answer every complete query in rbuf while responses fit in wbuf; a bad frame sets closing. */
+static void
 conn_process(struct dns_thread *t, struct tcp_state *s, struct tcp_conn *c)
 {
 	size_t off = 0;
 
 	while (c->rlen - off >= 2) {
 		size_t qlen = (size_t)c->rbuf[off] << 8 | c->rbuf[off + 1];
-		if (qlen < TCP_QUERY_MIN || qlen > DNS_TCP_QUERY_MAX)
-			return false;
+		if (qlen < TCP_QUERY_MIN || qlen > DNS_TCP_QUERY_MAX) {
+			c->closing = true;
+			c->rlen = 0;
+			return;
+		}
 		if (c->rlen - off < 2 + qlen)
 			break;
 		struct answer_out out;
@@ -139,62 +143,56 @@ conn_process(struct dns_thread *t, struct tcp_state *s, struct tcp_conn *c)
 	}
 	memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 	c->rlen -= off;
-	return true;
 }
 
+/* After a flush: close a closing connection once its answers are out, else wait for more. */
 static void
-conn_readable(struct dns_thread *t, struct tcp_state *s, struct tcp_conn *c)
+conn_settle(struct tcp_state *s, struct tcp_conn *c)
+{
+	if (c->closing && c->wlen == 0)
+		conn_close(s, c);
+	else
+		conn_watch(s, c);
+}
+
+/* True when rbuf holds a whole frame (or a bad length) that conn_process has not handled. */
+static bool
+has_frame(const struct tcp_conn *c)
+{
+	if (c->rlen < 2)
+		return false;
+	size_t qlen = (size_t)c->rbuf[0] << 8 | c->rbuf[1];
+	return c->rlen >= 2 + qlen || qlen < TCP_QUERY_MIN || qlen > DNS_TCP_QUERY_MAX;
+}
+
+/*
+ * Answer, write, read, until the peer has nothing more for now or we must wait for it to
+ * read: level-triggered epoll calls us again when either changes.
+ */
+static void
+conn_serve(struct dns_thread *t, struct tcp_state *s, struct tcp_conn *c)
 {
 	for (;;) {
-		if (c->rlen == sizeof(c->rbuf))
-			break;
-		ssize_t r = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
-		if (r == 0) {
-			conn_close(s, c);
+		conn_process(t, s, c);
+		if (!conn_flush(s, c))
 			return;
-		}
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
+		if (c->wlen > 0 || c->closing)
+			break;
+		if (has_frame(c))
+			continue; /* queries left over while wbuf was full */
+		ssize_t r = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r <= 0) {
 			conn_close(s, c);
 			return;
 		}
 		c->rlen += (size_t)r;
 		c->last_ms = now_ms();
-		if (!conn_process(t, s, c)) {
-			conn_close(s, c);
-			return;
-		}
-		if (c->wlen > 0)
-			break;
 	}
-	if (!conn_process(t, s, c)) {
-		conn_close(s, c);
-		return;
-	}
-	if (!conn_flush(s, c))
-		return;
-	conn_watch(s, c);
-}
-
-static void
-conn_writable(struct dns_thread *t, struct tcp_state *s, struct tcp_conn *c)
-{
-	if (!conn_flush(s, c))
-		return;
-	c->last_ms = now_ms();
-	if (c->wlen == 0) {
-		/* Queries may have waited in rbuf for room in wbuf. */
-		if (!conn_process(t, s, c)) {
-			conn_close(s, c);
-			return;
-		}
-		if (!conn_flush(s, c))
-			return;
-	}
-	conn_watch(s, c);
+	conn_settle(s, c);
 }
 
 static void
@@ -221,6 +219,7 @@ accept_all(struct dns_thread *t, struct tcp_state *s, size_t idx)
 		c->local_family = s->lfamily[idx];
 		dnsio_peer(&ss, &c->peer, &c->peer_port);
 		c->last_ms = now_ms();
+		c->closing = false;
 		c->rlen = c->wlen = c->woff = 0;
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -278,10 +277,8 @@ tcp_main(void *arg)
 			struct tcp_conn *c = ev[i].data.ptr;
 			if (ev[i].events & (EPOLLERR | EPOLLHUP) && !(ev[i].events & EPOLLIN))
 				conn_close(s, c);
-			else if (ev[i].events & EPOLLOUT)
-				conn_writable(t, s, c);
 			else
-				conn_readable(t, s, c);
+				conn_serve(t, s, c);
 		}
 		if (now_ms() - last_sweep >= (uint64_t)tick) {
 			sweep_idle(t, s);

@@ -8,6 +8,8 @@
 #   dq_expect_* "description" ...: TAP checks that print the response when they fail.
 
 RAWDNS="$(dirname "${BASH_SOURCE[0]}")/rawdns.py"
+# The interpreter itself, not a version manager's shim: rawdns.py runs a few hundred times.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)
 
 dq_server() {
 	if [ "$1" = 6 ]; then echo ::1; else echo 127.0.0.1; fi
@@ -128,7 +130,7 @@ dq_expect_count() {
 
 # rawdns: the stdlib-only raw DNS client next to this file.
 rawdns() {
-	python3 "$RAWDNS" "$@"
+	"$PYTHON" "$RAWDNS" "$@"
 }
 
 # metric NAME: the value of one dnsleakd counter from /metrics (empty when missing).

@@ -28,9 +28,9 @@ for tool in dig kdig; do
 		for fam in 4 6; do
 			L="[$tool $proto v$fam]"
 			if [ "$fam" = 4 ]; then
-				ADDR=127.0.0.1 ADDR_RE='127\.0\.0\.1' OTHER=6
+				ADDR=127.0.0.1 ADDR_RE='127\.0\.0\.1'
 			else
-				ADDR=::1 ADDR_RE='::1' OTHER=4
+				ADDR=::1 ADDR_RE='::1'
 			fi
 			q() { dq "$tool" "$proto" "$fam" "$@"; }
 

@@ -13,7 +13,7 @@ fi
 
 # Building blocks (hex). Header: id 0x1234, flags, qd, an, ns, ar.
 hdr() { printf '1234%04x%04x%04x%04x%04x' "$1" "$2" "$3" "$4" "$5"; }
-QNAME='046c65616b04746573740000'           # leak.test.
+QNAME='046c65616b047465737400'             # leak.test.
 QUESTION="${QNAME}00060001"                # leak.test. SOA IN (15 bytes: ends at offset 27)
 # opt OWNER RDATA: an OPT record (udp 1232, version 0) with that owner and option bytes.
 opt() { printf '%s002904d000000000%04x%s' "$1" $((${#2} / 2)) "$2"; }
@@ -21,7 +21,9 @@ OPT=$(opt 00 '')                           # root OPT, no options
 VALID="$(hdr 0 1 0 0 0)$QUESTION"
 long_label() { printf '3f'; printf '61%.0s' $(seq 1 63); }
 
-# send TRANSPORT HEX...: the first line rawdns.py prints.
+# send TRANSPORT HEX...: the first line rawdns.py prints. It waits WAIT seconds for an answer:
+# long where one is due, short where silence is (a late answer still fails those checks).
+WAIT=2
 send() {
 	local t=$1
 	shift
@@ -32,7 +34,7 @@ send() {
 	tcp4) f=(--tcp --frame) ;;
 	tcp6) f=(--tcp --frame -6) ;;
 	esac
-	rawdns send -p "$DNS_PORT" --timeout 0.5 "${f[@]}" "$@" 2>&1 | head -n 1
+	rawdns send -p "$DNS_PORT" --timeout "$WAIT" "${f[@]}" "$@" 2>&1 | head -n 1
 }
 
 declare -A CASES=(
@@ -78,6 +80,7 @@ done
 
 # Silence: a runt, a response (QR=1), a datagram longer than any query.
 BIG="$(hdr 0 1 0 0 0)$QUESTION$(head -c 4100 /dev/zero | od -An -v -tx1 | tr -d ' \n')"
+WAIT=0.3
 for t in udp4 udp6; do
 	expect_eq "[$t] 5-byte runt: silence" silence "$(send "$t" 1234010000)"
 	expect_eq "[$t] 11-byte runt: silence" silence "$(send "$t" 1234010000010000000000)"
@@ -89,6 +92,8 @@ done
 for t in tcp4 tcp6; do
 	expect_eq "[$t] QR=1: no answer" silence "$(send "$t" "$(hdr 0x8000 1 0 0 0)$QUESTION")"
 done
+
+WAIT=2
 
 # TCP framing.
 tcp_raw() { rawdns send -p "$DNS_PORT" --tcp --timeout 2 "$@" 2>&1 | head -n 1; }
@@ -108,7 +113,7 @@ for fam in 4 6; do
 	expect_match "[tcp$fam] the 2-byte length prefix split across writes: answered" '^id=4660 rcode=NOERROR ' \
 		"$(tcp_raw "${f6[@]}" --frame --split 40 --delay 0.01 "$VALID")"
 	out=$(rawdns send -p "$DNS_PORT" "${f6[@]}" --tcp --frame --timeout 2 \
-		"$VALID" "$(hdr 0 0 0 0 0)" "$VALID" 2>&1)
+		"$VALID" "$(hdr 0 0 0 0 0)$QUESTION" "$VALID" 2>&1)
 	expect_eq "[tcp$fam] FORMERR between two valid queries: the connection goes on" \
 		"NOERROR FORMERR NOERROR" "$(sed -n 's/.* rcode=\([A-Z]*\) .*/\1/p' <<<"$out" | xargs)"
 	expect_eq "[tcp$fam] a garbage length after a valid query: answer, then closed" \
@@ -125,7 +130,7 @@ for fam in 4 6; do
 		"$(rawdns garbage -p "$DNS_PORT" "${f6[@]}" --count 200 --seed "$fam")"
 done
 for seed in 1 2 3; do
-	junk=$(python3 -c "import random; r=random.Random($seed); print(bytes(r.randrange(256) for _ in range(3000)).hex())")
+	junk=$("$PYTHON" -c "import random; r=random.Random($seed); print(bytes(r.randrange(256) for _ in range(3000)).hex())")
 	rawdns send -p "$DNS_PORT" --tcp --timeout 0.5 --expect 0 "$junk" >/dev/null 2>&1
 done
 ok "3 TCP connections of random bytes sent"

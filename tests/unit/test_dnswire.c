@@ -727,11 +727,11 @@ test_name_from_text_lengths(void **state)
 
 	/* Labels of 63 and 64. */
 	memset(text, 'x', 63);
-	strcpy(text + 63, ".test");
+	memcpy(text + 63, ".test", 6);
 	assert_int_equal(dnswire_name_from_text(text, out, &len), DL_E_OK);
 	assert_int_equal(len, 1 + 63 + 5 + 1);
 	memset(text, 'x', 64);
-	strcpy(text + 64, ".test");
+	memcpy(text + 64, ".test", 6);
 	assert_int_equal(dnswire_name_from_text(text, out, &len), DL_E_TOOLONG);
 
 	/* 63.63.63.61 is 255 octets on the wire; 63.63.63.62 is 256. */
@@ -750,7 +750,7 @@ test_name_from_text_lengths(void **state)
 			assert_int_equal(rc, DL_E_OK);
 			assert_int_equal(len, DNS_NAME_MAX);
 			assert_int_equal(dnswire_name_labels(out, len), 4);
-			strcat(text, ".");
+			memcpy(text + o, ".", 2);
 			assert_int_equal(dnswire_name_from_text(text, out, &len), DL_E_OK);
 			assert_int_equal(len, DNS_NAME_MAX);
 		} else {
