@@ -282,13 +282,14 @@ answer_child(struct resp *r, const size_t *labels, size_t k, uint8_t family,
 
 	if (k == 2)
 		testid_parse_label(qn + labels[0] + 1, qn[labels[0]], &pl);
+	if (k == 1 && r->q->qtype == DNS_TYPE_DS) {
+		/* RFC 4035 3.1.4.1: the DS of a delegation is the parent's, over either family. */
+		r->flags |= DNS_FLAG_AA;
+		put_parent_soa(r, SEC_NS);
+		return;
+	}
 	if (r->in->local_family != family) {
 		/* The parent's view: this child is served only over the other family. */
-		if (k == 1 && r->q->qtype == DNS_TYPE_DS) {
-			r->flags |= DNS_FLAG_AA;
-			put_parent_soa(r, SEC_NS);
-			return;
-		}
 		put_child_ns(r, SEC_NS, child_off, family);
 		if (pl.kind == PROBE_NAME)
 			observe(r, &pl, name, OBS_F_REFERRAL, out);
@@ -499,6 +500,10 @@ answer_query(const struct zone *z, const struct answer_in *in, uint8_t *resp, si
 		limit = q.edns_udp_size < DNS_UDP_MAX ? q.edns_udp_size : DNS_UDP_MAX;
 	if (limit > cap)
 		limit = cap;
+	/* Records are written first and the OPT last: keep its room free from the start. */
+	size_t opt_len = 0;
+	if (q.has_edns)
+		opt_len = 11 + (q.has_ecs ? 8 + (q.ecs.source_prefix + 7u) / 8u : 0);
 	r.w = wcur_make(resp, limit);
 
 	if (q.has_edns && q.edns_version != 0) { /* RFC 6891 6.1.3 */
@@ -519,7 +524,9 @@ answer_query(const struct zone *z, const struct answer_in *in, uint8_t *resp, si
 
 	begin(&r, true);
 	r.apex_off = (uint16_t)(DNS_HEADER_LEN + q.qname_len - z->apex_len);
+	r.w.end -= opt_len;
 	answer_in_zone(&r, out);
+	r.w.end += opt_len;
 	if (r.w.full) {
 		/* RFC 2181 9 / RFC 7766: say it did not fit and let the resolver retry over TCP. */
 		uint8_t rcode = r.rcode;
