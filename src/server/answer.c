@@ -524,9 +524,12 @@ answer_query(const struct zone *z, const struct answer_in *in, uint8_t *resp, si
 
 	begin(&r, true);
 	r.apex_off = (uint16_t)(DNS_HEADER_LEN + q.qname_len - z->apex_len);
-	r.w.end -= opt_len;
+	if ((size_t)(r.w.end - r.w.pos) < opt_len)
+		r.w.full = true; /* not even the OPT fits after the question */
+	else
+		r.w.end -= opt_len;
 	answer_in_zone(&r, out);
-	r.w.end += opt_len;
+	r.w.end = resp + limit;
 	if (r.w.full) {
 		/* RFC 2181 9 / RFC 7766: say it did not fit and let the resolver retry over TCP. */
 		uint8_t rcode = r.rcode;
