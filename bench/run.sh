@@ -152,6 +152,14 @@ tree_ticks() {
 
 HZ=$(getconf CLK_TCK)
 
+# thread_ticks PID: "tid comm ticks" per thread of one process.
+thread_ticks() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		echo "${t##*/} $(tr ' ' _ <"$t/comm") $(proc_ticks "${t##*/}")"
+	done
+}
+
 # metric NAME < /metrics text: the value of one sample line, 0 when absent.
 metric() {
 	awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
@@ -337,9 +345,11 @@ bench_one() {
 	if [ "$srv" = dnsleakd ]; then # counters before, so the readiness query does not count
 		curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/metrics-$load-before.txt"
 	fi
+	thread_ticks "$SRV_PID" >"$TMP/threads-before"
 	t0=$(tree_ticks "$SRV_PID")
 	run_load "$load" "$OUT/$load-$srv-$3.txt"
 	t1=$(tree_ticks "$SRV_PID")
+	thread_ticks "$SRV_PID" >"$TMP/threads-after"
 	cpu=$(awk -v d=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.2f", d / hz }')
 	cpu1m=$(awk -v c="$cpu" -v n="$ANSWERED" 'BEGIN { printf "%.2f", n ? c * 1e6 / n : 0 }')
 	util=$(awk -v c="$cpu" -v w="${RUNTIME:-0}" 'BEGIN { printf "%.0f%%", w ? 100 * c / w : 0 }')
@@ -351,12 +361,18 @@ bench_one() {
 		sleep 0.2 # the store thread drains the rings every 2 ms
 		curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/metrics-$load.txt"
 		obs_report "$load" "$3" "$OUT/metrics-$load-before.txt" "$OUT/metrics-$load.txt"
+		# Which thread the CPU went to: the main thread drains the rings into the store.
+		OBS_LINES+=("$(printf '%-8s round %s: CPU s by thread:' "$load" "$3") $(join \
+			"$TMP/threads-before" "$TMP/threads-after" | awk -v main="$SRV_PID" -v hz="$HZ" '
+			{ printf "%s%s %.2f", sep, ($1 == main ? "main(store)" : $2 "[" $1 "]"), ($5 - $3) / hz
+			  sep = ", " }')")
 	fi
 	stop_server "$srv"
 }
 
+# median "v1 v2 ...": the middle value (mean of the two middle ones for an even count).
 median() {
-	printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	tr -s ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 ratio() {

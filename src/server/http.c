@@ -8,6 +8,7 @@
 #include "http.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -527,8 +528,7 @@ clamp_uint(size_t v, unsigned dflt)
 {
 	if (v == 0)
 		return dflt;
-	/* Not UINT_MAX: src/common/limits.h shadows <limits.h> on our include path. */
-	return v > (size_t)~0u ? ~0u : (unsigned)v;
+	return v > UINT_MAX ? UINT_MAX : (unsigned)v;
 }
 
 static struct MHD_Daemon *
