@@ -11,7 +11,7 @@
 #   BENCH_SERVER_CPU=0 BENCH_CLIENT_CPU=1        the two cores
 #   BENCH_SERVERS="dnsleakd nsd"                 which servers, in this order
 #   BENCH_UDPGUN=1                               also a pass with /work/shared/tools/udpgun.c
-#   BENCH_UDPGUN_ARGS="-c 8 -w 64 -b 32" BENCH_UDPGUN_SECONDS=4
+#   BENCH_UDPGUN_ARGS="-c 8 -w 64 -b 32" BENCH_UDPGUN_SECONDS=3
 #   BENCH_ROUNDS=3                               rounds (servers alternate); medians compared
 #   BENCH_PERF=1 BENCH_PERF_TOP=20               afterwards, perf profiles of both servers
 #   DNSLEAKD=build/dnsleakd
@@ -29,7 +29,7 @@ SERVERS=${BENCH_SERVERS:-"dnsleakd nsd"}
 UDPGUN=${BENCH_UDPGUN:-0}
 UDPGUN_SRC=${BENCH_UDPGUN_SRC:-/work/shared/tools/udpgun.c}
 UDPGUN_ARGS=${BENCH_UDPGUN_ARGS:-"-c 8 -w 64 -b 32"}
-UDPGUN_SECONDS=${BENCH_UDPGUN_SECONDS:-4}
+UDPGUN_SECONDS=${BENCH_UDPGUN_SECONDS:-3}
 PERF=${BENCH_PERF:-0}
 PERF_TOP=${BENCH_PERF_TOP:-20}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -114,10 +114,11 @@ fi
 
 # --- measuring -----------------------------------------------------------------------------
 
-# utime+stime clock ticks of a process (all its threads); 0 when it is gone.
-proc_ticks() {
+# utime+stime clock ticks from a stat file: /proc/PID/stat sums all threads of the process,
+# /proc/PID/task/TID/stat is one thread. 0 when it is gone.
+stat_ticks() {
 	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || {
+	s=$(cat "$1" 2>/dev/null) || {
 		echo 0
 		return
 	}
@@ -125,6 +126,15 @@ proc_ticks() {
 	# shellcheck disable=SC2086
 	set -- $s # $1 is field 3 (state): utime (14) is $12, stime (15) is $13
 	echo $((${12} + ${13}))
+}
+
+# unset_pid PID: PID has been reaped; cleanup must not signal it (the number may be reused).
+unset_pid() {
+	local keep=() q
+	for q in "${PIDS[@]}"; do
+		[ "$q" = "$1" ] || keep+=("$q")
+	done
+	PIDS=("${keep[@]}")
 }
 
 # tree_pids PID: PID and every process below it.
@@ -145,7 +155,7 @@ tree_pids() {
 tree_ticks() {
 	local total=0 p
 	for p in $(tree_pids "$1"); do
-		total=$((total + $(proc_ticks "$p")))
+		total=$((total + $(stat_ticks "/proc/$p/stat")))
 	done
 	echo "$total"
 }
@@ -156,7 +166,7 @@ HZ=$(getconf CLK_TCK)
 thread_ticks() {
 	local t
 	for t in /proc/"$1"/task/*; do
-		echo "${t##*/} $(tr ' ' _ <"$t/comm") $(proc_ticks "${t##*/}")"
+		echo "${t##*/} $(tr ' ' _ <"$t/comm") $(stat_ticks "$t/stat")"
 	done
 }
 
@@ -262,15 +272,19 @@ stop_server() {
 		[ "$alive" = 0 ] && break
 		sleep 0.1
 	done
-	local keep=() q
-	for q in "${PIDS[@]}"; do
-		[ "$q" = "$p" ] || keep+=("$q")
-	done
-	PIDS=("${keep[@]}")
+	unset_pid "$p"
 	rm -rf "$TMP/nsd"
 }
 
 # --- one measured run ----------------------------------------------------------------------
+
+# wait_load PID: wait for the load tool in the background, so a signal to this script is handled
+# at once (and cleanup stops the tool too); its exit status is judged by its output.
+wait_load() {
+	PIDS+=("$1")
+	wait "$1" || true
+	unset_pid "$1"
+}
 
 # run_load TOOL LOGFILE: drive 127.0.0.1:$DNS_PORT from CLIENT_CPU; sets SENT ANSWERED LOST QPS
 # and RUNTIME (seconds the tool was sending and waiting for answers, without its start-up).
@@ -279,7 +293,8 @@ run_load() {
 	dnsperf)
 		# shellcheck disable=SC2086
 		taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$DNS_PORT" -d "$QUERIES" -n 1 \
-			-l 60 -t 2 $DNSPERF_ARGS >"$2" 2>&1 || true
+			-l 60 -t 2 $DNSPERF_ARGS >"$2" 2>&1 &
+		wait_load $!
 		SENT=$(awk '/Queries sent:/ { print $3 }' "$2")
 		ANSWERED=$(awk '/Queries completed:/ { print $3 }' "$2")
 		LOST=$(awk '/Queries lost:/ { print $3 }' "$2")
@@ -289,7 +304,8 @@ run_load() {
 	udpgun)
 		# shellcheck disable=SC2086
 		taskset -c "$CLIENT_CPU" "$OUT/udpgun" -s 127.0.0.1 -p "$DNS_PORT" -d "$QUERIES" \
-			-l "$UDPGUN_SECONDS" -t 1000 $UDPGUN_ARGS >"$2" 2>&1 || true
+			-l "$UDPGUN_SECONDS" -t 1000 $UDPGUN_ARGS >"$2" 2>&1 &
+		wait_load $!
 		SENT=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$2")
 		ANSWERED=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$2")
 		LOST=$(sed -n 's/.*lost=\([0-9]*\).*/\1/p' "$2")
@@ -440,10 +456,12 @@ perf_top() {
 	taskset -c "$CLIENT_CPU" perf record -q -F 2999 -a -C "$SERVER_CPU" \
 		-o "$OUT/perf-$srv.data" -- sleep 60 >/dev/null 2>&1 &
 	perf_pid=$!
+	PIDS+=("$perf_pid")
 	sleep 0.5
 	run_load dnsperf "$OUT/perf-dnsperf-$srv.txt"
 	kill -INT "$perf_pid" 2>/dev/null || true
 	wait "$perf_pid" 2>/dev/null || true
+	unset_pid "$perf_pid"
 	stop_server "$srv"
 	perf report -i "$OUT/perf-$srv.data" --stdio --no-children --sort comm,dso \
 		>"$OUT/perf-$srv-dso.txt" 2>/dev/null || true
@@ -454,11 +472,14 @@ perf_top() {
 	grep -v -e '^#' -e '^$' "$OUT/perf-$srv-dso.txt" | head -6 || true
 	echo "top symbols:"
 	grep -v -e '^#' -e '^$' "$OUT/perf-$srv-sym.txt" | head -"$PERF_TOP" || true
+	echo "top user-space symbols:"
+	grep -F '[.]' "$OUT/perf-$srv-sym.txt" | head -8 || true
 }
 
 if [ "$PERF" = 1 ]; then
 	command -v perf >/dev/null 2>&1 || die "BENCH_PERF=1 but no perf"
 	for srv in $SERVERS; do
-		perf_top "$srv" | tee -a "$REPORT"
+		perf_top "$srv" >"$TMP/perf.txt" # not in a pipeline: cleanup must see its PIDs
+		tee -a "$REPORT" <"$TMP/perf.txt"
 	done
 fi
