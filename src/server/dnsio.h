@@ -1,7 +1,7 @@
 /* dnsio.h -- the DNS listeners: UDP worker threads and one TCP thread.
  *
- * DESIGN.md 7: each UDP worker owns one SO_REUSEPORT socket per --dns address and serves it
- * with recvmmsg/sendmmsg batches; no lock and no allocation per packet. Every DNS thread owns
+ * DESIGN.md 7: each UDP worker thread owns one SO_REUSEPORT socket of one --dns address and
+ * serves it with recvmmsg/sendmmsg batches; no lock and no allocation per packet. Every DNS thread owns
  * one observation ring (obsring.h) that the store thread drains, and its own counters, which
  * other threads read with relaxed loads for /metrics.
  */
@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -53,7 +54,8 @@ counter_get(_Atomic uint64_t *c)
 struct dns_thread {
 	pthread_t thread;
 	const struct zone *zone;
-	int stop_fd; /* eventfd made readable once, at shutdown */
+	const _Atomic bool *stopping; /* set once, at shutdown (UDP workers poll it) */
+	int stop_fd;                  /* eventfd made readable once, at shutdown (TCP) */
 	struct obs_ring ring;
 	struct dns_counters ctr;
 	void *impl; /* udp.c / tcp.c state */
@@ -63,15 +65,16 @@ struct dns_thread {
 void dns_thread_account(struct dns_thread *t, const struct answer_out *out);
 
 /*
- * Open one SO_REUSEPORT UDP socket per endpoint for each of n_threads workers and start them.
- * *threads is a calloc'd array of n_threads. On failure err names the address and nothing runs.
+ * For each endpoint open per_ep SO_REUSEPORT UDP sockets, each served by its own worker thread.
+ * *threads is a calloc'd array of *n_threads. On failure err names the address and nothing runs.
  */
 DL_MUSTCHECK int udp_start(const struct zone *z, const struct dl_endpoint *eps, size_t n_eps,
-			   unsigned n_threads, int stop_fd, struct dns_thread **threads,
-			   char *err, size_t err_len);
+			   unsigned per_ep, const _Atomic bool *stopping,
+			   struct dns_thread **threads, size_t *n_threads, char *err,
+			   size_t err_len);
 
-/* Join the workers (after stop_fd fired), close their sockets, free the array. */
-void udp_join(struct dns_thread *threads, unsigned n_threads);
+/* Join the workers (after *stopping was set), close their sockets, free the array. */
+void udp_join(struct dns_thread *threads, size_t n_threads);
 
 struct tcp_limits {
 	size_t max_connections;

@@ -22,7 +22,7 @@
 #include "store.h"
 
 #define DNSLEAK_VERSION "0.1.0"
-#define DRAIN_MS 2      /* how often the store thread empties the rings */
+#define DRAIN_MS 10     /* how often the store thread empties the rings */
 #define DRAIN_BATCH 4096
 
 struct server {
@@ -30,7 +30,9 @@ struct server {
 	struct keys keys;
 	struct store *store;
 	struct dns_thread *udp;
-	unsigned n_udp;
+	size_t n_udp;
+	unsigned threads_per_address;
+	_Atomic bool stopping;
 	struct dns_thread *tcp;
 	struct http_server *http;
 	int stop_fd;
@@ -162,7 +164,7 @@ metrics_text(void *arg, char *buf, size_t cap)
 	size_t n = 0;
 
 	memset(&sum, 0, sizeof(sum));
-	for (unsigned i = 0; i <= s->n_udp; i++) {
+	for (size_t i = 0; i <= s->n_udp; i++) {
 		struct dns_thread *t = i < s->n_udp ? &s->udp[i] : s->tcp;
 		_Atomic uint64_t *src = (_Atomic uint64_t *)&t->ctr;
 		_Atomic uint64_t *dst = (_Atomic uint64_t *)&sum;
@@ -204,7 +206,7 @@ drain_rings(struct server *s, struct observation *batch)
 	size_t total = 0;
 	uint64_t now_s = (uint64_t)time(NULL);
 
-	for (unsigned i = 0; i <= s->n_udp; i++) {
+	for (size_t i = 0; i <= s->n_udp; i++) {
 		struct obs_ring *r = i < s->n_udp ? &s->udp[i].ring : &s->tcp->ring;
 		size_t n;
 		while ((n = obs_ring_pop(r, batch, DRAIN_BATCH)) > 0) {
@@ -275,6 +277,7 @@ event_loop(struct server *s)
 	}
 out:
 	/* Stop the DNS threads; the memory store dies with the process, so no final drain. */
+	atomic_store(&s->stopping, true);
 	{
 		uint64_t one = 1;
 		if (write(s->stop_fd, &one, sizeof(one)) < 0)
@@ -331,14 +334,14 @@ main(int argc, char *argv[])
 	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->stop_fd < 0)
 		fatal("eventfd");
-	s->n_udp = s->cfg.threads != 0 ? s->cfg.threads : cpus_available();
+	s->threads_per_address = s->cfg.threads != 0 ? s->cfg.threads : cpus_available();
 	struct tcp_limits tl = { .max_connections = s->cfg.tcp_max_connections,
 				 .idle_ms = s->cfg.tcp_idle_ms };
 	if (tcp_start(&s->cfg.zone, s->cfg.dns, s->cfg.n_dns, &tl, s->stop_fd, &s->tcp, err,
 		      sizeof(err)) != DL_E_OK)
 		fatalx("%s", err);
-	if (udp_start(&s->cfg.zone, s->cfg.dns, s->cfg.n_dns, s->n_udp, s->stop_fd, &s->udp, err,
-		      sizeof(err)) != DL_E_OK)
+	if (udp_start(&s->cfg.zone, s->cfg.dns, s->cfg.n_dns, s->threads_per_address, &s->stopping,
+		      &s->udp, &s->n_udp, err, sizeof(err)) != DL_E_OK)
 		fatalx("%s", err);
 
 	struct http_deps deps = {
@@ -371,8 +374,8 @@ main(int argc, char *argv[])
 		strncat(http_list, i ? " " : "", sizeof(http_list) - strlen(http_list) - 1);
 		strncat(http_list, a, sizeof(http_list) - strlen(http_list) - 1);
 	}
-	log_info("zone %s: dns %s (udp %u threads + tcp), http %s", s->cfg.zone_text, dns_list,
-		 s->n_udp, http_list);
+	log_info("zone %s: dns %s (udp: %u threads each; tcp), http %s", s->cfg.zone_text,
+		 dns_list, s->threads_per_address, http_list);
 
 	rc = event_loop(s);
 	http_stop(s->http);

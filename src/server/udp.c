@@ -1,4 +1,10 @@
-/* udp.c -- UDP DNS workers: one SO_REUSEPORT socket per address per thread, mmsg batches. */
+/* udp.c -- UDP DNS workers: one thread per SO_REUSEPORT socket, blocking mmsg batches.
+ *
+ * Each worker owns exactly one socket and blocks in recvmmsg(MSG_WAITFORONE): one syscall
+ * fetches whatever has queued up, and no epoll_wait sits between batches. A receive timeout
+ * lets the worker notice shutdown. Sockets bound to one address need no IP_PKTINFO: the
+ * kernel replies from that address; only wildcard binds pay for the control messages.
+ */
 #include "dnsio.h"
 
 #include <errno.h>
@@ -6,19 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define CMSG_SPACE_MAX CMSG_SPACE(sizeof(struct in6_pktinfo))
 #define SOCKET_BUF (4 * 1024 * 1024)
+#define STOP_CHECK_MS 100 /* receive timeout: how soon an idle worker sees shutdown */
 
-/* One worker's sockets and its preallocated batch buffers: nothing is allocated per packet. */
+/* One worker's socket and its preallocated batch buffers: nothing is allocated per packet. */
 struct udp_worker {
-	int epfd;
-	int fds[CONFIG_LISTEN_MAX];
-	uint8_t family[CONFIG_LISTEN_MAX];
-	size_t n_fds;
+	int fd;
+	uint8_t family;
+	bool pktinfo; /* wildcard bind: answer from the address each query came to */
 	struct mmsghdr rx[DNS_BATCH];
 	struct mmsghdr tx[DNS_BATCH];
 	struct iovec rx_iov[DNS_BATCH];
@@ -30,31 +35,42 @@ struct udp_worker {
 	uint8_t tx_buf[DNS_BATCH][DNS_UDP_MAX];
 };
 
+static bool
+is_wildcard(const struct dl_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->a, zero, a->family == 6 ? 16 : 4) == 0;
+}
+
 static int
 open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = dnsio_sockaddr(e, &ss);
 	int one = 1, buf = SOCKET_BUF;
+	struct timeval tv = { .tv_sec = 0, .tv_usec = STOP_CHECK_MS * 1000 };
 	char where[ADDR_STR_MAX];
-	int fd = socket(e->addr.family == 6 ? AF_INET6 : AF_INET,
-			SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(e->addr.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	addr_fmt_endpoint(e, where);
 	if (fd < 0)
 		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
 		goto fail;
 	/* A bigger receive queue absorbs bursts; FORCE works as root, plain as a fallback. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	/* Knot cmsg_handle_pktinfo(): reply from the address the query came to. */
-	if (e->addr.family == 6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	/* Knot cmsg_handle_pktinfo(): a wildcard socket must reply from the query's address. */
+	if (is_wildcard(&e->addr)) {
+		if (e->addr.family == 6 &&
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
-	} else if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0) {
-		goto fail;
+		if (e->addr.family == 4 && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+			goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 		goto fail;
@@ -98,7 +114,7 @@ reply_pktinfo(const struct msghdr *rx, uint8_t *out)
 }
 
 static void
-serve_batch(struct dns_thread *t, struct udp_worker *w, int fd, uint8_t family, int n)
+serve_batch(struct dns_thread *t, struct udp_worker *w, int n)
 {
 	uint64_t now = dnsio_now_us();
 	unsigned k = 0;
@@ -114,7 +130,7 @@ serve_batch(struct dns_thread *t, struct udp_worker *w, int fd, uint8_t family, 
 		struct answer_in in = {
 			.query = w->rx_buf[i],
 			.query_len = w->rx[i].msg_len,
-			.local_family = family,
+			.local_family = w->family,
 			.is_tcp = false,
 			.now_us = now,
 		};
@@ -130,14 +146,14 @@ serve_batch(struct dns_thread *t, struct udp_worker *w, int fd, uint8_t family, 
 		tx->msg_namelen = rx->msg_namelen;
 		tx->msg_iov = &w->tx_iov[k];
 		tx->msg_iovlen = 1;
-		tx->msg_controllen = reply_pktinfo(rx, w->tx_cmsg[k]);
+		tx->msg_controllen = w->pktinfo ? reply_pktinfo(rx, w->tx_cmsg[k]) : 0;
 		tx->msg_control = tx->msg_controllen > 0 ? w->tx_cmsg[k] : NULL;
 		tx->msg_flags = 0;
 		k++;
 	}
 	unsigned sent = 0;
 	while (sent < k) {
-		int r = sendmmsg(fd, w->tx + sent, k - sent, 0);
+		int r = sendmmsg(w->fd, w->tx + sent, k - sent, 0);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -152,27 +168,19 @@ serve_batch(struct dns_thread *t, struct udp_worker *w, int fd, uint8_t family, 
 }
 
 static void
-drain_socket(struct dns_thread *t, struct udp_worker *w, int fd, uint8_t family)
+prepare_rx(struct udp_worker *w, int n)
 {
-	for (;;) {
-		for (int i = 0; i < DNS_BATCH; i++) {
-			struct msghdr *h = &w->rx[i].msg_hdr;
-			w->rx_iov[i].iov_base = w->rx_buf[i];
-			w->rx_iov[i].iov_len = DNS_UDP_QUERY_MAX;
-			h->msg_name = &w->from[i];
-			h->msg_namelen = sizeof(w->from[i]);
-			h->msg_iov = &w->rx_iov[i];
-			h->msg_iovlen = 1;
-			h->msg_control = w->rx_cmsg[i];
-			h->msg_controllen = sizeof(w->rx_cmsg[i]);
-			h->msg_flags = 0;
-		}
-		int n = recvmmsg(fd, w->rx, DNS_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			return;
-		serve_batch(t, w, fd, family, n);
-		if (n < DNS_BATCH)
-			return;
+	for (int i = 0; i < n; i++) {
+		struct msghdr *h = &w->rx[i].msg_hdr;
+		w->rx_iov[i].iov_base = w->rx_buf[i];
+		w->rx_iov[i].iov_len = DNS_UDP_QUERY_MAX;
+		h->msg_name = &w->from[i];
+		h->msg_namelen = sizeof(w->from[i]);
+		h->msg_iov = &w->rx_iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = w->pktinfo ? w->rx_cmsg[i] : NULL;
+		h->msg_controllen = w->pktinfo ? sizeof(w->rx_cmsg[i]) : 0;
+		h->msg_flags = 0;
 	}
 }
 
@@ -181,18 +189,14 @@ udp_worker_main(void *arg)
 {
 	struct dns_thread *t = arg;
 	struct udp_worker *w = t->impl;
-	struct epoll_event ev[CONFIG_LISTEN_MAX + 1];
 
-	for (;;) {
-		int n = epoll_wait(w->epfd, ev, CONFIG_LISTEN_MAX + 1, -1);
-		if (n < 0 && errno != EINTR)
-			break;
-		for (int i = 0; i < n; i++) {
-			size_t idx = ev[i].data.u64;
-			if (idx == SIZE_MAX)
-				return NULL; /* stop_fd: shutting down */
-			drain_socket(t, w, w->fds[idx], w->family[idx]);
-		}
+	prepare_rx(w, DNS_BATCH);
+	while (!atomic_load_explicit(t->stopping, memory_order_relaxed)) {
+		int n = recvmmsg(w->fd, w->rx, DNS_BATCH, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			continue; /* the receive timeout (idle), EINTR, or a transient error */
+		serve_batch(t, w, n);
+		prepare_rx(w, n); /* the kernel rewrote lengths only in the slots it filled */
 	}
 	return NULL;
 }
@@ -204,68 +208,54 @@ worker_close(struct dns_thread *t)
 
 	if (w == NULL)
 		return;
-	for (size_t i = 0; i < w->n_fds; i++)
-		close(w->fds[i]);
-	if (w->epfd >= 0)
-		close(w->epfd);
+	if (w->fd >= 0)
+		close(w->fd);
 	free(w);
 	t->impl = NULL;
 	obs_ring_fini(&t->ring);
 }
 
 static int
-worker_open(struct dns_thread *t, const struct dl_endpoint *eps, size_t n_eps, char *err,
-	    size_t err_len)
+worker_open(struct dns_thread *t, const struct dl_endpoint *e, char *err, size_t err_len)
 {
 	struct udp_worker *w = calloc(1, sizeof(*w));
-	struct epoll_event ev = { .events = EPOLLIN };
 
 	if (w == NULL)
 		return DL_E_NOMEM;
 	t->impl = w;
-	w->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (w->epfd < 0 || obs_ring_init(&t->ring, RING_SLOTS) != DL_E_OK) {
-		snprintf(err, err_len, "udp: %s", strerror(errno));
+	w->fd = -1;
+	if (obs_ring_init(&t->ring, RING_SLOTS) != DL_E_OK) {
+		snprintf(err, err_len, "udp: out of memory");
 		return DL_E_NOMEM;
 	}
-	ev.data.u64 = SIZE_MAX;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, t->stop_fd, &ev) < 0) {
-		snprintf(err, err_len, "udp: epoll: %s", strerror(errno));
-		return -errno;
-	}
-	for (size_t i = 0; i < n_eps; i++) {
-		int fd = open_socket(&eps[i], err, err_len);
-		if (fd < 0)
-			return DL_E_CONFIG;
-		w->fds[w->n_fds] = fd;
-		w->family[w->n_fds] = eps[i].addr.family;
-		ev.data.u64 = w->n_fds++;
-		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			snprintf(err, err_len, "udp: epoll: %s", strerror(errno));
-			return -errno;
-		}
-	}
+	w->fd = open_socket(e, err, err_len);
+	if (w->fd < 0)
+		return DL_E_CONFIG;
+	w->family = e->addr.family;
+	w->pktinfo = is_wildcard(&e->addr);
 	return DL_E_OK;
 }
 
 int
-udp_start(const struct zone *z, const struct dl_endpoint *eps, size_t n_eps, unsigned n_threads,
-	  int stop_fd, struct dns_thread **threads, char *err, size_t err_len)
+udp_start(const struct zone *z, const struct dl_endpoint *eps, size_t n_eps, unsigned per_ep,
+	  const _Atomic bool *stopping, struct dns_thread **threads, size_t *n_threads, char *err,
+	  size_t err_len)
 {
-	struct dns_thread *t = calloc(n_threads, sizeof(*t));
-	unsigned started = 0;
+	size_t n = n_eps * per_ep;
+	struct dns_thread *t = calloc(n, sizeof(*t));
+	size_t started = 0;
 	int rc = DL_E_OK;
 
 	if (t == NULL)
 		return DL_E_NOMEM;
-	for (unsigned i = 0; i < n_threads; i++) {
+	for (size_t i = 0; i < n; i++) {
 		t[i].zone = z;
-		t[i].stop_fd = stop_fd;
-		rc = worker_open(&t[i], eps, n_eps, err, err_len);
+		t[i].stopping = stopping;
+		rc = worker_open(&t[i], &eps[i / per_ep], err, err_len);
 		if (rc != DL_E_OK)
 			goto out;
 	}
-	for (; started < n_threads; started++) {
+	for (; started < n; started++) {
 		rc = -pthread_create(&t[started].thread, NULL, udp_worker_main, &t[started]);
 		if (rc != 0) {
 			snprintf(err, err_len, "udp: pthread_create: %s", strerror(-rc));
@@ -273,27 +263,28 @@ udp_start(const struct zone *z, const struct dl_endpoint *eps, size_t n_eps, uns
 		}
 	}
 	*threads = t;
+	*n_threads = n;
 	return DL_E_OK;
 out:
-	/* Threads already running exit on stop_fd; the caller fires it on failure. */
-	for (unsigned i = 0; i < started; i++)
+	/* The caller sets *stopping on failure; the started workers see it within the timeout. */
+	for (size_t i = 0; i < started; i++)
 		pthread_cancel(t[i].thread);
-	for (unsigned i = 0; i < started; i++)
+	for (size_t i = 0; i < started; i++)
 		pthread_join(t[i].thread, NULL);
-	for (unsigned i = 0; i < n_threads; i++)
+	for (size_t i = 0; i < n; i++)
 		worker_close(&t[i]);
 	free(t);
 	return rc;
 }
 
 void
-udp_join(struct dns_thread *threads, unsigned n_threads)
+udp_join(struct dns_thread *threads, size_t n_threads)
 {
 	if (threads == NULL)
 		return;
-	for (unsigned i = 0; i < n_threads; i++)
+	for (size_t i = 0; i < n_threads; i++)
 		pthread_join(threads[i].thread, NULL);
-	for (unsigned i = 0; i < n_threads; i++)
+	for (size_t i = 0; i < n_threads; i++)
 		worker_close(&threads[i]);
 	free(threads);
 }
