@@ -33,17 +33,18 @@ base32_encode(const uint8_t *in, size_t len, char *out)
 	out[o] = '\0';
 }
 
-static int
-b32_value(uint8_t ch)
-{
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a';
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= '2' && ch <= '7')
-		return ch - '2' + 26;
-	return -1;
-}
+/* Base32 value + 1 of every byte, 0 for bytes outside the alphabet (either case). */
+static const uint8_t b32_values[256] = {
+	['a'] = 1,  ['b'] = 2,  ['c'] = 3,  ['d'] = 4,  ['e'] = 5,  ['f'] = 6,  ['g'] = 7,
+	['h'] = 8,  ['i'] = 9,  ['j'] = 10, ['k'] = 11, ['l'] = 12, ['m'] = 13, ['n'] = 14,
+	['o'] = 15, ['p'] = 16, ['q'] = 17, ['r'] = 18, ['s'] = 19, ['t'] = 20, ['u'] = 21,
+	['v'] = 22, ['w'] = 23, ['x'] = 24, ['y'] = 25, ['z'] = 26, ['A'] = 1,  ['B'] = 2,
+	['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,  ['I'] = 9,
+	['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+	['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23,
+	['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['2'] = 27, ['3'] = 28, ['4'] = 29, ['5'] = 30,
+	['6'] = 31, ['7'] = 32,
+};
 
 static void
 compute_mac(const uint8_t key[TESTID_KEY_LEN], const uint8_t id[TESTID_LEN], uint8_t mac[MAC_LEN])
@@ -101,10 +102,10 @@ testid_from_text(const char *text, size_t len, uint8_t id[TESTID_LEN])
 	if (len != TESTID_TEXT_LEN)
 		return DL_E_BADID;
 	for (size_t i = 0; i < len; i++) {
-		int v = b32_value((uint8_t)text[i]);
-		if (v < 0)
+		uint8_t v = b32_values[(uint8_t)text[i]];
+		if (v == 0)
 			return DL_E_BADID;
-		acc = (acc << 5 | (uint32_t)v) & 0xffffu;
+		acc = (acc << 5 | (uint32_t)(v - 1)) & 0xffffu;
 		bits += 5;
 		if (bits >= 8) {
 			tmp[o++] = (uint8_t)(acc >> (bits - 8));

@@ -385,6 +385,7 @@ tcp_start(const struct zone *z, const struct dl_endpoint *eps, size_t n_eps,
 		snprintf(err, err_len, "tcp: pthread_create: %s", strerror(-rc));
 		goto out;
 	}
+	(void)pthread_setname_np(t->thread, "dnsleakd-tcp");
 	*thread = t;
 	return DL_E_OK;
 out:

@@ -261,6 +261,7 @@ udp_start(const struct zone *z, const struct dl_endpoint *eps, size_t n_eps, uns
 			snprintf(err, err_len, "udp: pthread_create: %s", strerror(-rc));
 			goto out;
 		}
+		(void)pthread_setname_np(t[started].thread, "dnsleakd-udp");
 	}
 	*threads = t;
 	*n_threads = n;
