@@ -13,14 +13,16 @@ PKG_CONFIG ?= pkg-config
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
-SERVER_PKGS := libmicrohttpd jansson libcrypto
-CLIENT_PKGS := libcrypto
+SERVER_PKGS := libmicrohttpd jansson libcrypto libmaxminddb
+CLIENT_PKGS := libcurl jansson libcrypto
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wformat=2 -Wvla -Wno-missing-field-initializers
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -fno-common -pthread -MMD -MP \
 	-iquote src/common -iquote src/server -iquote src/client
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(SERVER_PKGS) 2>/dev/null)
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(SERVER_PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(sort $(SERVER_PKGS) $(CLIENT_PKGS)) 2>/dev/null)
+SERVER_LIBS = $(shell $(PKG_CONFIG) --libs $(SERVER_PKGS) 2>/dev/null)
+CLIENT_LIBS = $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS) 2>/dev/null)
+ALL_LIBS = $(shell $(PKG_CONFIG) --libs $(sort $(SERVER_PKGS) $(CLIENT_PKGS)) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -50,32 +52,32 @@ build/san/%.o: %.c
 
 build/dnsleakd: $(call objs,rel,src/server/main.c $(SERVER_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $^ $(SERVER_LIBS)
 
 build/dnsleak: $(call objs,rel,src/client/main.c $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $^ $(CLIENT_LIBS) -lanl
 
 build/san/dnsleakd: $(call objs,san,src/server/main.c $(SERVER_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
-	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(SERVER_LIBS)
 
 build/san/dnsleak: $(call objs,san,src/client/main.c $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
-	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(CLIENT_LIBS) -lanl
 
 # Each unit test links every common and server module (not main.c): cmocka, ASan+UBSan.
 build/san/tests/unit/%: build/san/tests/unit/%.o $(call objs,san,$(SERVER_SRC) $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
-	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(ALL_LIBS) -lanl $(CMOCKA_LIBS)
 
 # Fuzz targets replayed over their corpus with GCC + ASan (Knot tests-fuzz/main.c).
-build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(call objs,san,$(SERVER_SRC) $(COMMON_SRC))
+build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(call objs,san,$(SERVER_SRC) $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
-	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(ALL_LIBS) -lanl
 
 build/san/tests/helpers/%: build/san/tests/helpers/%.o $(call objs,san,$(COMMON_SRC))
-	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(ALL_LIBS)
 
 UNIT_BINS := $(patsubst tests/unit/%.c,build/san/tests/unit/%,$(UNIT_SRC))
 REPLAY_BINS := $(patsubst tests/fuzz/fuzz_%.c,build/san/tests/fuzz/replay_%,$(FUZZ_SRC))
@@ -94,11 +96,11 @@ check: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SERVER_SRC) $(COMMON_SRC)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SERVER_SRC) $(CLIENT_SRC) $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -iquote src/common \
-		-iquote src/server $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+		-iquote src/server -iquote src/client $(PKG_CFLAGS) -o $@ $^ $(ALL_LIBS) -lanl
 
 fuzz: deps $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 	$(Q)for f in $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC)); do \
