@@ -126,23 +126,6 @@ respond_error(struct MHD_Connection *conn, unsigned status, const char *msg, con
 	return respond_json(conn, status, json_pack("{s:s}", "error", msg), allow, NULL);
 }
 
-static int
-fill_random(uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = getrandom(buf + got, n - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)r;
-	}
-	return 0;
-}
-
 static enum MHD_Result
 create_test(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
 {
@@ -161,7 +144,7 @@ create_test(const struct http_server *h, struct MHD_Connection *conn, const char
 	/* The id holds its creation time as u32 seconds: it runs out in 2106. */
 	if (now > UINT32_MAX)
 		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	rc = fill_random(rnd, sizeof(rnd));
+	rc = secret_random(rnd, sizeof(rnd));
 	if (rc < 0) {
 		log_warnx("http: getrandom: %s", dl_strerror(rc));
 		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);

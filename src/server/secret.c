@@ -29,8 +29,8 @@ secret_derive(const uint8_t secret[SECRET_LEN], struct keys *out)
 	OPENSSL_cleanse(mac, sizeof(mac));
 }
 
-static int
-random_bytes(uint8_t *buf, size_t n)
+int
+secret_random(uint8_t *buf, size_t n)
 {
 	size_t got = 0;
 
@@ -97,7 +97,7 @@ static int
 create_secret(const char *path, uint8_t secret[SECRET_LEN], char *err, size_t err_len)
 {
 	char text[2 * SECRET_LEN + 2];
-	int rc = random_bytes(secret, SECRET_LEN);
+	int rc = secret_random(secret, SECRET_LEN);
 
 	if (rc < 0) {
 		snprintf(err, err_len, "getrandom: %s", strerror(-rc));
@@ -134,7 +134,7 @@ secret_load(const char *path, struct keys *out, char *err, size_t err_len)
 	int rc;
 
 	if (path == NULL || path[0] == '\0') {
-		rc = random_bytes(secret, SECRET_LEN);
+		rc = secret_random(secret, SECRET_LEN);
 		if (rc < 0) {
 			snprintf(err, err_len, "getrandom: %s", strerror(-rc));
 			return rc;

@@ -7,6 +7,7 @@
 #ifndef DL_SECRET_H
 #define DL_SECRET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -25,6 +26,9 @@ struct keys {
  * returns a negative code.
  */
 DL_MUSTCHECK int secret_load(const char *path, struct keys *out, char *err, size_t err_len);
+
+/* Fill buf with n bytes from getrandom(); 0 or -errno. */
+DL_MUSTCHECK int secret_random(uint8_t *buf, size_t n);
 
 /* Derive the keys from a 32-byte secret (pure; exposed for tests). */
 void secret_derive(const uint8_t secret[SECRET_LEN], struct keys *out);
