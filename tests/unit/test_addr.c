@@ -10,26 +10,7 @@
 
 #include "addr.h"
 
-static int failures;
-#define EXPECT(cond, ...)                                                                          \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			print_error("%s:%d: ", __FILE__, __LINE__);                                \
-			print_error(__VA_ARGS__);                                                  \
-			print_error("\n");                                                         \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
-#define EXPECT_NONE() assert_int_equal(failures, 0)
-
-static int
-reset_failures(void **state)
-{
-	(void)state;
-	failures = 0;
-	return 0;
-}
-#define TEST(f) cmocka_unit_test_setup(f, reset_failures)
+#include "expect.h"
 
 struct parse_case {
 	const char *text;

@@ -17,26 +17,7 @@
 #include "siphash.h"
 #include "testid.h"
 
-static int failures;
-#define EXPECT(cond, ...)                                                                          \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			print_error("%s:%d: ", __FILE__, __LINE__);                                \
-			print_error(__VA_ARGS__);                                                  \
-			print_error("\n");                                                         \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
-#define EXPECT_NONE() assert_int_equal(failures, 0)
-
-static int
-reset_failures(void **state)
-{
-	(void)state;
-	failures = 0;
-	return 0;
-}
-#define TEST(f) cmocka_unit_test_setup(f, reset_failures)
+#include "expect.h"
 
 static const uint8_t ID_KEY[TESTID_KEY_LEN] = {0, 1, 2,  3,  4,  5,  6,  7,
                                                8, 9, 10, 11, 12, 13, 14, 15};
