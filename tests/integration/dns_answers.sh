@@ -8,16 +8,8 @@ source "$(dirname "$0")/dns.bash"
 Z='leak\.test\.'
 SOA_RE="^${Z} 60 IN SOA ns1\\.${Z} hostmaster\\.${Z} [0-9]+ 3600 600 86400 60\$"
 
-if ! start_dnsleakd; then
-	not_ok "dnsleakd starts"
-	finish
-	exit 1
-fi
-if ! api_new_test; then
-	not_ok "POST /api/v1/tests gives a test id"
-	finish
-	exit 1
-fi
+require "dnsleakd starts" start_dnsleakd
+require "POST /api/v1/tests gives a test id" api_new_test
 ID=$TEST_ID
 P="abc-$ID.leak.test"
 P_RE="abc-$ID\\.${Z}"

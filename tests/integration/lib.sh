@@ -134,3 +134,14 @@ api_results() {
 json() {
 	python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
+
+# require "description" command...: like check, but a failure ends the test here.
+require() {
+	local desc=$1
+	shift
+	if ! "$@"; then
+		not_ok "$desc"
+		finish
+		exit 1
+	fi
+}

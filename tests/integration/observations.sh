@@ -5,16 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dns.bash"
 
-if ! start_dnsleakd; then
-	not_ok "dnsleakd starts"
-	finish
-	exit 1
-fi
-if ! api_new_test; then
-	not_ok "POST /api/v1/tests gives a test id"
-	finish
-	exit 1
-fi
+require "dnsleakd starts" start_dnsleakd
+require "POST /api/v1/tests gives a test id" api_new_test
 ID=$TEST_ID
 
 # ask DESC TOOL PROTO FAM NAME TYPE [flags...]: a probe query that must be answered NOERROR.
