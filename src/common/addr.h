@@ -8,7 +8,7 @@
 
 #include "err.h"
 
-#define ADDR_STR_MAX 64 /* "[ffff:...:255.255.255.255]:65535" and a NUL, with room */
+#define ADDR_STR_MAX 64  /* "[ffff:...:255.255.255.255]:65535" and a NUL, with room */
 #define ADDR_TEXT_MAX 46 /* INET6_ADDRSTRLEN: an address alone */
 
 /* An IPv4 or IPv6 address. IPv4 lives in the first 4 bytes of a. */

@@ -157,7 +157,8 @@ parse_opt(struct rcur *c, uint16_t udp_size, uint32_t ttl, uint16_t rdlen, struc
 				return rc;
 			q->has_ecs = true;
 		} else if (code == DNS_EDNS_OPT_COOKIE) {
-			/* RFC 7873 5.2.2: a client cookie of 8 octets, plus 8 to 32 of server cookie. */
+			/* RFC 7873 5.2.2: a client cookie of 8 octets, plus 8 to 32 of server
+			 * cookie. */
 			if (len != 8 && (len < 16 || len > 40))
 				return DL_E_BADOPT;
 			q->has_cookie = true;

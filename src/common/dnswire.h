@@ -94,8 +94,7 @@ struct dns_query {
 };
 
 /* Read the 12-byte header. DL_E_TRUNC when len < 12. */
-DL_MUSTCHECK enum dl_err dnswire_parse_header(const uint8_t *pkt, size_t len,
-					      struct dns_header *h);
+DL_MUSTCHECK enum dl_err dnswire_parse_header(const uint8_t *pkt, size_t len, struct dns_header *h);
 
 /*
  * Parse a whole query. Fills q->hdr whenever len >= 12 (even on a later error), and the

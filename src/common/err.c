@@ -7,7 +7,7 @@ const char *
 dl_strerror(int e)
 {
 	switch (e) {
-#define X(name, val, msg)    \
+#define X(name, val, msg) \
 	case DL_E_##name: \
 		return msg;
 		DL_ERRORS(X)

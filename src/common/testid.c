@@ -139,7 +139,8 @@ testid_parse_label(const uint8_t *label, size_t len, struct probe_label *out)
 		if (!is_nonce_char(label[i]))
 			return;
 		upper |= label[i] >= 'A' && label[i] <= 'Z';
-		out->nonce[i] = (char)((label[i] >= 'A' && label[i] <= 'Z') ? label[i] + 32 : label[i]);
+		out->nonce[i] =
+		    (char)((label[i] >= 'A' && label[i] <= 'Z') ? label[i] + 32 : label[i]);
 	}
 	out->nonce[nlen] = '\0';
 	const uint8_t *idtext = label + nlen + 1;
@@ -157,8 +158,7 @@ testid_parse_label(const uint8_t *label, size_t len, struct probe_label *out)
 }
 
 static void
-token_bytes(const uint8_t key[TOKEN_KEY_LEN], const uint8_t id[TESTID_LEN],
-	    uint8_t out[TOKEN_LEN])
+token_bytes(const uint8_t key[TOKEN_KEY_LEN], const uint8_t id[TESTID_LEN], uint8_t out[TOKEN_LEN])
 {
 	uint8_t mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;

@@ -38,8 +38,9 @@ enum probe_kind {
 struct probe_label {
 	enum probe_kind kind;
 	uint8_t id[TESTID_LEN];
-	char nonce[ZONE_NONCE_MAX + 1]; /* lowercase [a-z0-9], NUL-terminated; "v4"/"v6" for those */
-	bool has_upper;                 /* the label used 0x20 case randomisation */
+	char
+	    nonce[ZONE_NONCE_MAX + 1]; /* lowercase [a-z0-9], NUL-terminated; "v4"/"v6" for those */
+	bool has_upper;                /* the label used 0x20 case randomisation */
 };
 
 /* Build an id from its creation time and 6 random bytes. */

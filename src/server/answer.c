@@ -80,8 +80,8 @@ put_addr_rr(struct resp *r, enum section s, const uint8_t *prefix, size_t prefix
 	    uint16_t suffix_off, const struct dl_addr *a, uint32_t ttl)
 {
 	bool v6 = a->family == 6;
-	size_t at = rr_begin(r, s, prefix, prefix_len, suffix_off, v6 ? DNS_TYPE_AAAA : DNS_TYPE_A,
-			     ttl);
+	size_t at =
+	    rr_begin(r, s, prefix, prefix_len, suffix_off, v6 ? DNS_TYPE_AAAA : DNS_TYPE_A, ttl);
 	wcur_bytes(&r->w, a->a, v6 ? 16 : 4);
 	rr_end(r, at);
 }
@@ -205,8 +205,8 @@ answer_probe(struct resp *r, enum probe_kind kind, uint16_t soa_off, const uint8
 {
 	uint16_t qt = r->q->qtype;
 	bool want_a = (qt == DNS_TYPE_A || qt == DNS_TYPE_ANY) && kind != PROBE_V6;
-	bool want_aaaa = (qt == DNS_TYPE_AAAA || (qt == DNS_TYPE_ANY && kind == PROBE_V6)) &&
-			 kind != PROBE_V4;
+	bool want_aaaa =
+	    (qt == DNS_TYPE_AAAA || (qt == DNS_TYPE_ANY && kind == PROBE_V6)) && kind != PROBE_V4;
 
 	if (want_a)
 		put_addrs(r, SEC_AN, NULL, 0, DNS_HEADER_LEN, r->z->web_v4, r->z->n_web_v4, 0);
@@ -271,8 +271,7 @@ observe(const struct resp *r, const struct probe_label *pl, enum obs_name name, 
 
 /* Names at or below ns4.ZONE / ns6.ZONE. labels[] are offsets into the lowercase qname. */
 static void
-answer_child(struct resp *r, const size_t *labels, size_t k, uint8_t family,
-	     struct answer_out *out)
+answer_child(struct resp *r, const size_t *labels, size_t k, uint8_t family, struct answer_out *out)
 {
 	const uint8_t *qn = r->q->qname_lower;
 	uint16_t child_off = (uint16_t)(DNS_HEADER_LEN + labels[k - 1]);
@@ -376,7 +375,7 @@ answer_child_label(struct resp *r, const uint8_t *label, struct answer_out *out)
 	testid_parse_label(label + 1, label[0], &pl);
 	if (pl.kind != PROBE_NONE) {
 		answer_probe(r, pl.kind, r->apex_off, primary_ns_label(r->z));
-		enum obs_name name = pl.kind == PROBE_V4	  ? OBS_EXIT_V4
+		enum obs_name name = pl.kind == PROBE_V4   ? OBS_EXIT_V4
 				     : pl.kind == PROBE_V6 ? OBS_EXIT_V6
 							   : OBS_PROBE;
 		observe(r, &pl, name, 0, out);
@@ -446,9 +445,9 @@ finish(struct resp *r, bool with_opt, uint16_t udp_size, struct answer_out *out)
 				  r->q->has_ecs ? &r->q->ecs : NULL);
 		r->ar++;
 	}
-	uint16_t flags = (uint16_t)(DNS_FLAG_QR | (r->q->hdr.flags & (0x7800u | DNS_FLAG_RD |
-								      DNS_FLAG_CD)) |
-				    r->flags | (r->rcode & 0xfu));
+	uint16_t flags =
+	    (uint16_t)(DNS_FLAG_QR | (r->q->hdr.flags & (0x7800u | DNS_FLAG_RD | DNS_FLAG_CD)) |
+		       r->flags | (r->rcode & 0xfu));
 	wcur_put_u16_at(&r->w, 2, flags);
 	wcur_put_u16_at(&r->w, 6, r->an);
 	wcur_put_u16_at(&r->w, 8, r->ns);
@@ -489,7 +488,8 @@ answer_query(const struct zone *z, const struct answer_in *in, uint8_t *resp, si
 		return;
 	}
 	if (rc != DL_E_OK) {
-		reply_error(&r, DNS_RCODE_FORMERR, question_ok && rc != DL_E_QDCOUNT, false, 0, out);
+		reply_error(&r, DNS_RCODE_FORMERR, question_ok && rc != DL_E_QDCOUNT, false, 0,
+			    out);
 		return;
 	}
 

@@ -5,7 +5,8 @@
  * Which zones a query sees depends on the address family it arrived over: ns4.ZONE is served only
  * to queries that came over IPv4 and ns6.ZONE only over IPv6. A query for a name under ns6.ZONE
  * that arrives over IPv4 gets the parent's referral to ns-v6.ZONE, so the resolver must come
- * back over IPv6 -- which reveals its IPv6 egress, or that it has none. DESIGN.md 2 lists the names.
+ * back over IPv6 -- which reveals its IPv6 egress, or that it has none. DESIGN.md 2 lists the
+ * names.
  */
 #ifndef DL_ANSWER_H
 #define DL_ANSWER_H

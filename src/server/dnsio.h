@@ -1,8 +1,8 @@
 /* dnsio.h -- the DNS listeners: UDP worker threads and one TCP thread.
  *
  * DESIGN.md 7: each UDP worker thread owns one SO_REUSEPORT socket of one --dns address and
- * serves it with recvmmsg/sendmmsg batches; no lock and no allocation per packet. Every DNS thread owns
- * one observation ring (obsring.h) that the store thread drains, and its own counters, which
+ * serves it with recvmmsg/sendmmsg batches; no lock and no allocation per packet. Every DNS thread
+ * owns one observation ring (obsring.h) that the store thread drains, and its own counters, which
  * other threads read with relaxed loads for /metrics.
  */
 #ifndef DL_DNSIO_H

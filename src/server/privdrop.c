@@ -18,8 +18,7 @@ privdrop(const char *user, char *err, size_t err_len)
 		return DL_E_CONFIG;
 	}
 	/* glibc applies set*id to every thread of the process (nptl setxid broadcast). */
-	if (setgroups(1, &pw->pw_gid) < 0 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	if (setgroups(1, &pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0) {
 		snprintf(err, err_len, "cannot become `%s': %s", user, strerror(errno));
 		return -errno;

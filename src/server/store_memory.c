@@ -14,25 +14,25 @@
 
 #include "testid.h"
 
-#define MAC_OFF (4 + TESTID_RANDOM_LEN)	/* id layout: created | random | MAC (testid.h) */
+#define MAC_OFF (4 + TESTID_RANDOM_LEN) /* id layout: created | random | MAC (testid.h) */
 #define MAC_BYTES (TESTID_LEN - MAC_OFF)
-#define INITIAL_CAP 8			/* most tests see a handful of resolvers */
+#define INITIAL_CAP 8 /* most tests see a handful of resolvers */
 #define BUCKETS_MIN 16
-#define BUCKETS_MAX ((size_t)1 << 22)	/* 32 MiB of heads; longer chains beyond that */
+#define BUCKETS_MAX ((size_t)1 << 22) /* 32 MiB of heads; longer chains beyond that */
 
 struct entry {
-	struct entry *next;	/* bucket chain */
+	struct entry *next; /* bucket chain */
 	uint8_t id[TESTID_LEN];
-	size_t n;		/* observations held */
-	size_t cap;		/* slots allocated in obs[] */
+	size_t n;   /* observations held */
+	size_t cap; /* slots allocated in obs[] */
 	struct observation *obs;
 };
 
 struct store {
 	pthread_mutex_t lock;
 	struct store_limits lim;
-	struct store_stats st;	/* live_tests and bytes are kept current here */
-	size_t mask;		/* buckets - 1 */
+	struct store_stats st; /* live_tests and bytes are kept current here */
+	size_t mask;           /* buckets - 1 */
 	struct entry **buckets;
 };
 
@@ -232,8 +232,8 @@ store_put(struct store *s, const struct observation *obs, size_t n, uint64_t now
 }
 
 int
-store_get(struct store *s, const uint8_t id[TESTID_LEN], uint64_t now_s,
-	  struct observation **out, size_t *n)
+store_get(struct store *s, const uint8_t id[TESTID_LEN], uint64_t now_s, struct observation **out,
+	  size_t *n)
 {
 	struct observation *copy = NULL;
 	const struct entry *e;

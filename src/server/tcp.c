@@ -76,8 +76,7 @@ conn_close(struct tcp_state *s, struct tcp_conn *c)
 static void
 conn_watch(struct tcp_state *s, struct tcp_conn *c)
 {
-	struct epoll_event ev = { .events = c->wlen > c->woff ? EPOLLOUT : EPOLLIN,
-				  .data.ptr = c };
+	struct epoll_event ev = { .events = c->wlen > c->woff ? EPOLLOUT : EPOLLIN, .data.ptr = c };
 
 	(void)epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -303,8 +302,7 @@ open_listener(const struct dl_endpoint *e, char *err, size_t err_len)
 		goto fail;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto fail;
-	if (e->addr.family == 6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 128) < 0)
 		goto fail;

@@ -69,7 +69,8 @@ open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
 		if (e->addr.family == 6 &&
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
-		if (e->addr.family == 4 && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+		if (e->addr.family == 4 &&
+		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
