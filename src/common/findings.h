@@ -9,9 +9,25 @@
 #ifndef DL_FINDINGS_H
 #define DL_FINDINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "verdict.h"
+
+/* The ids, spelled once. verdict_compute() emits the first nine; dnsleak audit the rest. */
+#define FINDING_ISP_RESOLVER "DL-ISP-RESOLVER"
+#define FINDING_IPV6_DNS_LEAK "DL-IPV6-DNS-LEAK"
+#define FINDING_UNTRUSTED_RESOLVER "DL-UNTRUSTED-RESOLVER"
+#define FINDING_THIRD_PARTY_RESOLVER "DL-THIRD-PARTY-RESOLVER"
+#define FINDING_IPV6_UNTUNNELLED "DL-IPV6-UNTUNNELLED"
+#define FINDING_ECS_EXPOSED "DL-ECS-EXPOSED"
+#define FINDING_NO_DNS_SEEN "DL-NO-DNS-SEEN"
+#define FINDING_NO_NETWORK_DATA "DL-NO-NETWORK-DATA"
+#define FINDING_NO_IPV6 "DL-NO-IPV6"
+#define FINDING_DNS_OUTSIDE_TUNNEL "DL-DNS-OUTSIDE-TUNNEL"
+#define FINDING_DNS_HIJACK "DL-DNS-HIJACK"
+#define FINDING_NO_ENCRYPTION "DL-NO-ENCRYPTION"
+#define FINDING_ROUTE_OVERRIDE "DL-ROUTE-OVERRIDE"
 
 #define FINDING_STEPS_MAX 8
 
@@ -21,9 +37,10 @@ struct finding_def {
 	const char *title;   /* a few words */
 	const char *explain; /* one sentence a non-expert understands */
 	const char *steps[FINDING_STEPS_MAX]; /* NULL-terminated when shorter */
+	bool inconclusive; /* it means "cannot tell": makes the verdict INCONCLUSIVE (verdict.h) */
 };
 
-/* The entry for id, or NULL. */
+/* The entry for id (exact, case-sensitive), or NULL; NULL id gives NULL. */
 const struct finding_def *findings_lookup(const char *id);
 
 /* The whole catalogue, *n entries. */

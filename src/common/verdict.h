@@ -12,12 +12,27 @@
  *   TRUSTED        it matches a trusted prefix or ASN;
  *   SAME_NETWORK   no trusted list was given and its ASN is the ASN of an exit address;
  *   PUBLIC_DNS     its ASN is a known public DNS operator's;
- *   OTHER_NETWORK  it has an ASN and none of the above holds;
- *   UNKNOWN        no ASN is known for it.
- * The verdict is the worst of: LEAK if any resolver is OTHER_NETWORK (or, with a trusted list,
- * any UNKNOWN one), WARN if any is PUBLIC_DNS; INCONCLUSIVE when no resolver was seen, or when
- * some resolver is UNKNOWN and there is no trusted list (we never guess); PASS otherwise.
- * Exit-address findings (IPv6 leaving by another network than IPv4) can raise it to LEAK.
+ *   OTHER_NETWORK  it has an ASN and none of the above holds, and either a trusted list was
+ *                  given or some exit address has a known ASN (so "other" is a fact);
+ *   UNKNOWN        no ASN is known for it, or there is no trusted list and no exit address with
+ *                  a known ASN to compare it with (we never guess).
+ *
+ * The findings (ids in findings.h; one finding per id listing every resolver it concerns):
+ *   DL-IPV6-DNS-LEAK         high: IPv4 resolvers were seen and all are TRUSTED/SAME_NETWORK,
+ *                            but an IPv6 one is bad (OTHER_NETWORK; with a trusted list, also
+ *                            UNKNOWN). It replaces the two below for those resolvers.
+ *   DL-ISP-RESOLVER          high: no trusted list, some resolver is OTHER_NETWORK.
+ *   DL-UNTRUSTED-RESOLVER    high: a trusted list, some resolver is OTHER_NETWORK or UNKNOWN.
+ *   DL-IPV6-UNTUNNELLED      high: both exits seen, their ASNs known and different.
+ *   DL-THIRD-PARTY-RESOLVER  medium: some resolver is PUBLIC_DNS.
+ *   DL-ECS-EXPOSED           medium: some resolver sent EDNS Client Subnet.
+ *   DL-NO-DNS-SEEN           inconclusive: no resolver at all.
+ *   DL-NO-NETWORK-DATA       inconclusive: no trusted list and some resolver is UNKNOWN.
+ *   DL-NO-IPV6               info: an IPv4 exit was seen but no IPv6 one.
+ * The verdict follows from the catalogue entries of the findings: LEAK if any is high, else
+ * WARN if any is medium, else INCONCLUSIVE if any is inconclusive, else PASS. Low and info
+ * findings are advice and never change the verdict. `reason` explains the finding that decided
+ * it (the first one of that weight, in the order above).
  */
 #ifndef DL_VERDICT_H
 #define DL_VERDICT_H
@@ -118,26 +133,36 @@ struct verdict_out {
 	size_t n_findings;
 };
 
-/* Classify in->resolvers (cls) and decide. Never fails. */
+/*
+ * Classify in->resolvers (cls) and decide. Never fails. in->policy may be NULL (no trusted list,
+ * no public DNS operators); resolvers may be NULL when n_resolvers is 0. out is overwritten.
+ */
 void verdict_compute(struct verdict_in *in, struct verdict_out *out);
 
 /* The default policy: no trusted entries, the built-in public DNS operators' ASNs. */
 void verdict_policy_init(struct verdict_policy *p);
 
-/* "PASS", "LEAK", "WARN", "INCONCLUSIVE". */
+/* "PASS", "LEAK", "WARN", "INCONCLUSIVE"; "?" for a value outside the enum. */
 const char *verdict_name(enum verdict v);
 
-/* The inverse; DL_E_FORMAT for anything else. */
+/* The inverse (exact, upper case); DL_E_FORMAT for anything else, *out then untouched. */
 DL_MUSTCHECK int verdict_from_name(const char *name, enum verdict *out);
 
+/* PASS 0, LEAK 1, WARN and INCONCLUSIVE 3; EXIT_CANNOT_TEST for a value outside the enum. */
 int verdict_exit_code(enum verdict v);
 
 const char *resolver_class_name(enum resolver_class c); /* "trusted", "same-network", ... */
 const char *severity_name(enum severity s);             /* "info", "low", "medium", "high" */
+/* Both give "?" for a value outside their enum. */
 
-/* "AS64496" or "64496" (an ASN), "198.51.100.0/24", "2001:db8::/32", or one address. */
+/*
+ * "AS64496" (any case) or "64496": an ASN, 1..4294967295. "198.51.100.0/24", "2001:db8::/32":
+ * a prefix, its length at most the family's bits and no bit set past it. One address: /32 or
+ * /128. No spaces. DL_E_FORMAT for anything else, *out then untouched.
+ */
 DL_MUSTCHECK int trust_parse(const char *text, struct trust_entry *out);
 
+/* An ASN entry matches asn (0 never matches); a prefix entry matches a (NULL never does). */
 bool trust_matches(const struct trust_entry *t, const struct dl_addr *a, uint32_t asn);
 
 #endif
