@@ -1,7 +1,10 @@
-/* observation.h -- one DNS query for a test name, as the authoritative server saw it.
+/* observation.h -- one DNS query for a test name, as the authoritative server saw it, or one
+ * HTTP request for an exit name (v4-<id>.ZONE / v6-<id>.ZONE): the client's exit address.
  *
  * A compact fixed-size record (DESIGN.md 4): it is copied by value from the DNS threads through
- * lock-free rings into the store, so it holds no pointers.
+ * lock-free rings into the store, so it holds no pointers. An HTTP observation (transport
+ * OBS_HTTP) goes to the store directly; its address is the client's, not a resolver's, and its
+ * DNS fields (qtype, flags, EDNS, ECS) are zero.
  */
 #ifndef DL_OBSERVATION_H
 #define DL_OBSERVATION_H
@@ -20,7 +23,7 @@ enum obs_name {
 	OBS_EXIT_V6,   /* v6-<id>.ZONE */
 };
 
-enum obs_transport { OBS_UDP = 1, OBS_TCP = 2 };
+enum obs_transport { OBS_UDP = 1, OBS_TCP = 2, OBS_HTTP = 3 };
 
 #define OBS_F_EDNS 0x01     /* the query carried OPT */
 #define OBS_F_DO 0x02       /* DNSSEC OK bit */
@@ -35,9 +38,9 @@ struct observation {
 	char nonce[ZONE_NONCE_MAX + 1];
 	uint8_t name;      /* enum obs_name */
 	uint8_t transport; /* enum obs_transport */
-	uint8_t family;    /* 4 or 6: the resolver's address family */
+	uint8_t family;    /* 4 or 6: the resolver's (HTTP: the client's) address family */
 	uint8_t flags;     /* OBS_F_* */
-	uint8_t addr[16];  /* resolver address; IPv4 in the first 4 bytes */
+	uint8_t addr[16];  /* resolver (HTTP: client) address; IPv4 in the first 4 bytes */
 	uint16_t port;
 	uint16_t qtype;
 	uint16_t edns_udp_size; /* 0 without EDNS */

@@ -1,10 +1,12 @@
-/* results.c -- shape one test's observations into the results JSON document. */
+/* results.c -- shape one test's observations, their networks and verdict into the results JSON. */
 #include "results.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "findings.h"
 
 #define LAST_SECOND_9999 253402300799ull /* 9999-12-31T23:59:59Z */
 
@@ -36,6 +38,7 @@ static const char *const name_text[] = {
 static const char *const transport_text[] = {
 	[OBS_UDP] = "udp",
 	[OBS_TCP] = "tcp",
+	[OBS_HTTP] = "http",
 };
 #define TRANSPORTS (sizeof(transport_text) / sizeof(transport_text[0]))
 
@@ -241,7 +244,10 @@ observation_json(const struct observation *o)
 		json_string(o->transport < TRANSPORTS && transport_text[o->transport] != NULL
 				    ? transport_text[o->transport]
 				    : "unknown"));
-	bad |= json_object_set_new(j, "qtype", json_string(results_qtype_name(o->qtype, qt)));
+	/* An HTTP observation asked no DNS question. */
+	bad |= json_object_set_new(j, "qtype", o->transport == OBS_HTTP
+						       ? json_null()
+						       : json_string(results_qtype_name(o->qtype, qt)));
 	bad |= json_object_set_new(j, "edns_udp_size", edns_json(o));
 	bad |= json_object_set_new(j, "dnssec_ok", json_boolean(o->flags & OBS_F_DO));
 	bad |= json_object_set_new(j, "cookie", json_boolean(o->flags & OBS_F_COOKIE));
@@ -258,12 +264,52 @@ observation_json(const struct observation *o)
 }
 
 /*
- * The summary of one resolver: g's keys list its observations in arrival order. qtypes is
- * scratch room for g->count entries.
+ * Text from elsewhere (a database's organisation, a finding's detail): as it is when it is
+ * UTF-8, which jansson checks; otherwise printable ASCII with '?' for the rest, so one bad
+ * string never costs the whole document.
+ */
+static json_t *
+text_json(const char *s, size_t cap)
+{
+	char safe[FINDING_DETAIL_MAX > NET_ORG_MAX ? FINDING_DETAIL_MAX : NET_ORG_MAX];
+	size_t len = strnlen(s, cap);
+	json_t *j = json_stringn(s, len);
+
+	if (j != NULL)
+		return j;
+	if (len >= sizeof(safe))
+		len = sizeof(safe) - 1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		safe[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	return json_stringn(safe, len);
+}
+
+/* "asn", "org", "country" of obj from net: null where unknown. -1 on failure. */
+static int
+net_json(json_t *obj, const struct net_info *net)
+{
+	bool has_country = net->country[0] >= 'A' && net->country[0] <= 'Z' &&
+			   net->country[1] >= 'A' && net->country[1] <= 'Z' && net->country[2] == '\0';
+	int bad = 0;
+
+	bad |= json_object_set_new(obj, "asn", net->asn != 0 ? json_integer(net->asn) : json_null());
+	bad |= json_object_set_new(obj, "org", net->org[0] != '\0'
+						       ? text_json(net->org, sizeof(net->org))
+						       : json_null());
+	bad |= json_object_set_new(obj, "country",
+				   has_country ? json_string(net->country) : json_null());
+	return bad;
+}
+
+/*
+ * The summary of one resolver: g's keys list its observations in arrival order, vr is its
+ * network and class. qtypes is scratch room for g->count entries.
  */
 static json_t *
 resolver_json(const struct observation *obs, const struct key *keys, const struct group *g,
-	      uint16_t *qtypes)
+	      const struct verdict_resolver *vr, uint16_t *qtypes)
 {
 	const struct observation *first = &obs[keys[g->key_start].idx];
 	const struct observation *edns = NULL;
@@ -299,6 +345,10 @@ resolver_json(const struct observation *obs, const struct key *keys, const struc
 	bad |= json_object_set_new(j, "address", addr_json(first));
 	bad |= json_object_set_new(j, "family", json_integer(first->family == 6 ? 6 : 4));
 	bad |= json_object_set_new(j, "queries", json_integer((json_int_t)g->count));
+	bad |= net_json(j, &vr->net);
+	bad |= json_object_set_new(j, "trusted", json_boolean(vr->cls == RESOLVER_TRUSTED));
+	bad |= json_object_set_new(j, "classification",
+				   json_string(resolver_class_name(vr->cls)));
 
 	arr = json_array();
 	for (size_t t = 0; t < TRANSPORTS; t++) {
@@ -338,21 +388,30 @@ resolver_json(const struct observation *obs, const struct key *keys, const struc
 	return j;
 }
 
-/* Sort keys by address, then cut them into one group per address, in first-seen order. */
+/*
+ * Sort the DNS observations' keys by address, then cut them into one group per address, in
+ * first-seen order. keys and groups have room for n. Returns the number of groups.
+ */
 static size_t
 group_resolvers(const struct observation *obs, size_t n, struct key *keys, struct group *groups)
 {
 	size_t ng = 0;
+	size_t nk = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		memset(&keys[i], 0, sizeof(keys[i]));
-		keys[i].family = obs[i].family == 6 ? 6 : 4;
-		memcpy(keys[i].addr, obs[i].addr, keys[i].family == 6 ? 16 : 4);
-		keys[i].idx = i;
+		if (obs[i].transport == OBS_HTTP)
+			continue; /* the client's exit address, not a resolver */
+		memset(&keys[nk], 0, sizeof(keys[nk]));
+		keys[nk].family = obs[i].family == 6 ? 6 : 4;
+		memcpy(keys[nk].addr, obs[i].addr, keys[nk].family == 6 ? 16 : 4);
+		keys[nk].idx = i;
+		nk++;
 	}
-	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	if (nk == 0)
+		return 0; /* keys may be NULL: qsort must not see it */
+	qsort(keys, nk, sizeof(keys[0]), key_cmp);
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nk; i++) {
 		const struct observation *o = &obs[keys[i].idx];
 		struct group *g;
 
@@ -377,45 +436,242 @@ group_resolvers(const struct observation *obs, size_t n, struct key *keys, struc
 	return ng;
 }
 
-enum dl_err
-results_json(const char *id_text, const char *zone_text, uint64_t created_s, uint64_t expires_s,
-	     const struct observation *obs, size_t n, json_t **out)
+/* Grouping scratch for n observations; all NULL when n is 0. */
+struct scratch {
+	struct key *keys;
+	struct group *groups;
+	uint16_t *qtypes;
+};
+
+static void
+scratch_free(struct scratch *sc)
 {
-	struct key *keys = NULL;
-	struct group *groups = NULL;
-	uint16_t *qtypes = NULL;
+	free(sc->qtypes);
+	free(sc->groups);
+	free(sc->keys);
+	memset(sc, 0, sizeof(*sc));
+}
+
+static enum dl_err
+scratch_alloc(struct scratch *sc, size_t n)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (n == 0)
+		return DL_E_OK;
+	sc->keys = calloc(n, sizeof(*sc->keys));
+	sc->groups = calloc(n, sizeof(*sc->groups));
+	sc->qtypes = calloc(n, sizeof(*sc->qtypes));
+	if (sc->keys == NULL || sc->groups == NULL || sc->qtypes == NULL) {
+		scratch_free(sc);
+		return DL_E_NOMEM;
+	}
+	return DL_E_OK;
+}
+
+enum dl_err
+results_summarize(const struct observation *obs, size_t n, struct results_summary *out)
+{
+	struct scratch sc;
+	const struct observation *latest4 = NULL;
+	const struct observation *latest6 = NULL;
+	size_t ng;
+
+	memset(out, 0, sizeof(*out));
+	if (scratch_alloc(&sc, n) != DL_E_OK)
+		return DL_E_NOMEM;
+	ng = group_resolvers(obs, n, sc.keys, sc.groups);
+	if (ng > 0) {
+		out->resolvers = calloc(ng, sizeof(*out->resolvers));
+		if (out->resolvers == NULL) {
+			scratch_free(&sc);
+			return DL_E_NOMEM;
+		}
+	}
+	for (size_t i = 0; i < ng; i++) {
+		const struct group *g = &sc.groups[i];
+		struct verdict_resolver *r = &out->resolvers[i];
+
+		r->addr = resolver_addr(&obs[sc.keys[g->key_start].idx]);
+		r->queries = g->count > UINT32_MAX ? UINT32_MAX : (uint32_t)g->count;
+		for (size_t k = 0; k < g->count; k++) {
+			const struct observation *o = &obs[sc.keys[g->key_start + k].idx];
+			if (o->ecs_family == 4 || o->ecs_family == 6)
+				r->sent_ecs = true;
+		}
+		r->cls = RESOLVER_UNKNOWN;
+	}
+	out->n_resolvers = ng;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct observation *o = &obs[i];
+		const struct observation **latest = o->family == 6 ? &latest6 : &latest4;
+
+		if (o->transport != OBS_HTTP) {
+			out->dns_total++;
+			continue;
+		}
+		out->http_total++;
+		/* Latest by time; among equal times the later arrival. */
+		if (*latest == NULL || o->time_us >= (*latest)->time_us)
+			*latest = o;
+	}
+	if (latest4 != NULL) {
+		out->exit4.present = true;
+		out->exit4.addr = resolver_addr(latest4);
+	}
+	if (latest6 != NULL) {
+		out->exit6.present = true;
+		out->exit6.addr = resolver_addr(latest6);
+	}
+	scratch_free(&sc);
+	return DL_E_OK;
+}
+
+void
+results_summary_free(struct results_summary *s)
+{
+	free(s->resolvers);
+	memset(s, 0, sizeof(*s));
+}
+
+static json_t *
+exit_json(const struct verdict_exit *e)
+{
+	char text[ADDR_TEXT_MAX];
+	json_t *j;
+
+	if (!e->present)
+		return json_null();
+	j = json_object();
+	if (j == NULL)
+		return NULL;
+	addr_fmt(&e->addr, text);
+	if (json_object_set_new(j, "address", json_string(text)) != 0 || net_json(j, &e->net) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *
+exits_json(const struct results_summary *sum)
+{
+	json_t *j = json_object();
+	int bad = 0;
+
+	if (j == NULL)
+		return NULL;
+	bad |= json_object_set_new(j, "ipv4", exit_json(&sum->exit4));
+	bad |= json_object_set_new(j, "ipv6", exit_json(&sum->exit6));
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* One finding: its catalogue entry's words and steps, and what this test showed. */
+static json_t *
+finding_json(const struct verdict_finding *f)
+{
+	const struct finding_def *def = findings_lookup(f->id);
+	json_t *j = json_object();
+	json_t *steps = json_array();
+	int bad = 0;
+
+	if (j == NULL || steps == NULL || f->id == NULL) {
+		json_decref(steps);
+		json_decref(j);
+		return NULL;
+	}
+	/* Every id verdict_compute() emits is in the catalogue; should one not be, say so plainly. */
+	bad |= json_object_set_new(j, "id", text_json(f->id, SIZE_MAX));
+	bad |= json_object_set_new(j, "severity",
+				   json_string(severity_name(def != NULL ? def->severity : SEV_INFO)));
+	bad |= json_object_set_new(j, "title", text_json(def != NULL && def->title != NULL
+								 ? def->title
+								 : f->id,
+							 SIZE_MAX));
+	bad |= json_object_set_new(j, "explain",
+				   text_json(def != NULL && def->explain != NULL ? def->explain : "",
+					     SIZE_MAX));
+	bad |= json_object_set_new(j, "detail", text_json(f->detail, sizeof(f->detail)));
+	for (size_t i = 0; def != NULL && i < FINDING_STEPS_MAX && def->steps[i] != NULL; i++)
+		bad |= json_array_append_new(steps, text_json(def->steps[i], SIZE_MAX));
+	bad |= json_object_set_new(j, "steps", steps);
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The summary must be this grouping's: same resolvers in the same order. */
+static bool
+summary_matches(const struct results_summary *sum, const struct observation *obs,
+		const struct scratch *sc, size_t ng)
+{
+	if (sum->n_resolvers != ng || (ng > 0 && sum->resolvers == NULL))
+		return false;
+	for (size_t i = 0; i < ng; i++) {
+		struct dl_addr a = resolver_addr(&obs[sc->keys[sc->groups[i].key_start].idx]);
+		if (!addr_equal(&a, &sum->resolvers[i].addr))
+			return false;
+	}
+	return true;
+}
+
+enum dl_err
+results_json(const struct results_in *in, json_t **out)
+{
+	const struct results_summary *sum = in->sum;
+	const struct verdict_out *v = in->verdict;
+	struct scratch sc;
 	json_t *doc = NULL;
 	json_t *arr = NULL;
 	size_t ng = 0;
-	enum dl_err rc = DL_E_NOMEM;
+	size_t nf;
+	enum dl_err rc;
 	int bad = 0;
 
-	if (n > 0) {
-		keys = calloc(n, sizeof(*keys));
-		groups = calloc(n, sizeof(*groups));
-		qtypes = calloc(n, sizeof(*qtypes));
-		if (keys == NULL || groups == NULL || qtypes == NULL)
-			goto out;
-		ng = group_resolvers(obs, n, keys, groups);
-	}
+	rc = scratch_alloc(&sc, in->n);
+	if (rc != DL_E_OK)
+		return rc;
+	ng = group_resolvers(in->obs, in->n, sc.keys, sc.groups);
+	rc = DL_E_FORMAT;
+	if (sum == NULL || v == NULL || !summary_matches(sum, in->obs, &sc, ng))
+		goto out;
+	rc = DL_E_NOMEM;
 
 	doc = json_object();
 	if (doc == NULL)
 		goto out;
-	bad |= json_object_set_new(doc, "id", json_string(id_text));
-	bad |= json_object_set_new(doc, "zone", json_string(zone_text));
-	bad |= json_object_set_new(doc, "created", seconds_json(created_s));
-	bad |= json_object_set_new(doc, "expires", seconds_json(expires_s));
-	bad |= json_object_set_new(doc, "total", json_integer((json_int_t)n));
+	bad |= json_object_set_new(doc, "id", json_string(in->id_text));
+	bad |= json_object_set_new(doc, "zone", json_string(in->zone_text));
+	bad |= json_object_set_new(doc, "created", seconds_json(in->created_s));
+	bad |= json_object_set_new(doc, "expires", seconds_json(in->expires_s));
+	bad |= json_object_set_new(doc, "verdict", json_string(verdict_name(v->verdict)));
+	bad |= json_object_set_new(doc, "reason", text_json(v->reason, sizeof(v->reason)));
+
+	arr = json_array();
+	nf = v->n_findings < VERDICT_FINDINGS_MAX ? v->n_findings : VERDICT_FINDINGS_MAX;
+	for (size_t i = 0; i < nf && !bad; i++)
+		bad |= json_array_append_new(arr, finding_json(&v->findings[i]));
+	bad |= json_object_set_new(doc, "findings", arr);
+
+	bad |= json_object_set_new(doc, "total", json_integer((json_int_t)sum->dns_total));
+	bad |= json_object_set_new(doc, "http_total", json_integer((json_int_t)sum->http_total));
+	bad |= json_object_set_new(doc, "exit", exits_json(sum));
 
 	arr = json_array();
 	for (size_t i = 0; i < ng && !bad; i++)
-		bad |= json_array_append_new(arr, resolver_json(obs, keys, &groups[i], qtypes));
+		bad |= json_array_append_new(arr, resolver_json(in->obs, sc.keys, &sc.groups[i],
+								&sum->resolvers[i], sc.qtypes));
 	bad |= json_object_set_new(doc, "resolvers", arr);
 
 	arr = json_array();
-	for (size_t i = 0; i < n && !bad; i++)
-		bad |= json_array_append_new(arr, observation_json(&obs[i]));
+	for (size_t i = 0; i < in->n && !bad; i++)
+		bad |= json_array_append_new(arr, observation_json(&in->obs[i]));
 	bad |= json_object_set_new(doc, "observations", arr);
 	if (bad)
 		goto out;
@@ -425,8 +681,6 @@ results_json(const char *id_text, const char *zone_text, uint64_t created_s, uin
 	rc = DL_E_OK;
 out:
 	json_decref(doc);
-	free(qtypes);
-	free(groups);
-	free(keys);
+	scratch_free(&sc);
 	return rc;
 }

@@ -1,9 +1,17 @@
 /* results.h -- the JSON document of one test's results (GET /api/v1/tests/<id>). Pure.
  *
- * The document lists every observation in arrival order and, above them, one summary per
- * resolver address (ports differ per query, so they do not split a resolver), in the order the
- * resolvers were first seen. docs/PROTOCOL.md describes each field. Times are RFC 3339 in UTC;
- * every string is ASCII (addresses via addr_fmt, nonces [a-z0-9]), so jansson accepts it.
+ * Two steps, so that the I/O (network lookups) stays with the caller:
+ *   1. results_summarize(): from the observations, what the verdict needs -- one entry per
+ *      resolver address (DNS observations; ports differ per query, so they do not split a
+ *      resolver) in the order the resolvers were first seen, and the client's latest exit
+ *      address per family (HTTP observations).
+ *   2. The caller fills in each entry's network (enrichment), runs verdict_compute() over the
+ *      summary, and results_json() shapes the document from the observations, the summary and
+ *      the verdict.
+ * The document lists every observation in arrival order (HTTP ones too, transport "http") and,
+ * above them, the resolvers, the exits and the verdict with its findings. README.md describes
+ * each field. Times are RFC 3339 in UTC; strings that could hold other bytes than ASCII are
+ * checked, so jansson accepts them.
  */
 #ifndef DL_RESULTS_H
 #define DL_RESULTS_H
@@ -17,6 +25,7 @@
 #include "addr.h"
 #include "err.h"
 #include "observation.h"
+#include "verdict.h"
 
 #define RESULTS_TIME_MAX 32                  /* "9999-12-31T23:59:59.999Z" and a NUL, with room */
 #define RESULTS_QTYPE_MAX 10                 /* "TYPE65535" and a NUL */
@@ -37,14 +46,41 @@ const char *results_qtype_name(uint16_t qtype, char out[static RESULTS_QTYPE_MAX
  */
 void results_ecs_text(const struct observation *o, char out[static RESULTS_ECS_MAX]);
 
+/* What the verdict needs from one test's observations. */
+struct results_summary {
+	struct verdict_resolver *resolvers; /* n_resolvers, first seen first; malloc'd */
+	size_t n_resolvers;                 /* net is empty and cls unset until the caller fills */
+	struct verdict_exit exit4, exit6;   /* the latest HTTP observation per address family */
+	size_t dns_total;                   /* DNS observations (what "total" counts) */
+	size_t http_total;                  /* HTTP (exit) observations */
+};
+
 /*
- * Build the results document of one test: id_text and zone_text as clients know them,
- * created_s/expires_s in seconds since the epoch, obs[0..n) in arrival order (n may be 0 and
- * obs NULL). On success *out is a new reference the caller json_decref()s. Returns DL_E_OK, or
- * DL_E_NOMEM (also when id_text or zone_text is not UTF-8) with *out untouched.
+ * Summarize obs[0..n) (n may be 0 and obs NULL) into *out: each resolver's address, query count
+ * and whether any of its queries carried EDNS Client Subnet; the exits' addresses. Returns
+ * DL_E_OK, or DL_E_NOMEM with *out empty. results_summary_free() releases it either way.
  */
-DL_MUSTCHECK enum dl_err results_json(const char *id_text, const char *zone_text,
-				      uint64_t created_s, uint64_t expires_s,
-				      const struct observation *obs, size_t n, json_t **out);
+DL_MUSTCHECK enum dl_err results_summarize(const struct observation *obs, size_t n,
+					   struct results_summary *out);
+
+void results_summary_free(struct results_summary *s);
+
+struct results_in {
+	const char *id_text;   /* as clients know them */
+	const char *zone_text;
+	uint64_t created_s;    /* seconds since the epoch */
+	uint64_t expires_s;
+	const struct observation *obs; /* arrival order; may be NULL when n is 0 */
+	size_t n;
+	const struct results_summary *sum; /* results_summarize(obs, n), enriched, classified */
+	const struct verdict_out *verdict; /* verdict_compute() over sum */
+};
+
+/*
+ * Build the results document. On success *out is a new reference the caller json_decref()s.
+ * Returns DL_E_OK; DL_E_NOMEM (also when id_text or zone_text is not UTF-8); or DL_E_FORMAT
+ * when in->sum does not come from these observations. *out is untouched on failure.
+ */
+DL_MUSTCHECK enum dl_err results_json(const struct results_in *in, json_t **out);
 
 #endif

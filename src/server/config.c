@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -185,6 +186,58 @@ set_user(struct config *c, const char *value, char *err, size_t err_len)
 	return DL_E_OK;
 }
 
+static int
+set_path(char *dst, size_t cap, const char *value, char *err, size_t err_len)
+{
+	if (strlen(value) >= cap)
+		return fail(err, err_len, "path too long");
+	snprintf(dst, cap, "%s", value);
+	return DL_E_OK;
+}
+
+static int
+set_asn_db(struct config *c, const char *value, char *err, size_t err_len)
+{
+	return set_path(c->asn_db, sizeof(c->asn_db), value, err, err_len);
+}
+
+static int
+set_country_db(struct config *c, const char *value, char *err, size_t err_len)
+{
+	return set_path(c->country_db, sizeof(c->country_db), value, err, err_len);
+}
+
+static int
+set_trusted(struct config *c, const char *value, char *err, size_t err_len)
+{
+	struct trust_entry t;
+
+	if (trust_parse(value, &t) != DL_E_OK)
+		return fail(err, err_len,
+			    "want an ASN (AS64496), a prefix (192.0.2.0/24) or an address, got `%s'",
+			    value);
+	if (c->n_trusted >= TRUST_MAX)
+		return fail(err, err_len, "more than %d entries at `%s'", TRUST_MAX, value);
+	c->trusted[c->n_trusted++] = t;
+	return DL_E_OK;
+}
+
+static int
+set_public_dns(struct config *c, const char *value, char *err, size_t err_len)
+{
+	struct trust_entry t;
+
+	if (trust_parse(value, &t) != DL_E_OK || !t.is_asn)
+		return fail(err, err_len, "want an ASN (AS64496 or 64496), got `%s'", value);
+	for (size_t i = 0; i < c->n_public_dns; i++)
+		if (c->public_dns[i] == t.asn)
+			return DL_E_OK;
+	if (c->n_public_dns >= PUBLIC_DNS_MAX)
+		return fail(err, err_len, "more than %d ASNs at `%s'", PUBLIC_DNS_MAX, value);
+	c->public_dns[c->n_public_dns++] = t.asn;
+	return DL_E_OK;
+}
+
 #define UINT_SETTER(fn, field, min, max)                                                    \
 	static int fn(struct config *c, const char *value, char *err, size_t err_len)      \
 	{                                                                                   \
@@ -212,6 +265,8 @@ enum {
 	LIST_HTTP = 1u << 1,
 	LIST_WEB = 1u << 2,
 	LIST_NS = 1u << 3,
+	LIST_TRUSTED = 1u << 4,
+	LIST_PUBLIC_DNS = 1u << 5,
 };
 
 static const struct config_key keys[] = {
@@ -232,6 +287,10 @@ static const struct config_key keys[] = {
 	{ "tcp_idle_timeout_ms", set_tcp_idle, 0 },
 	{ "http_max_connections", set_http_conns, 0 },
 	{ "http_connections_per_ip", set_http_per_ip, 0 },
+	{ "asn_db", set_asn_db, 0 },
+	{ "country_db", set_country_db, 0 },
+	{ "trusted_resolvers", set_trusted, LIST_TRUSTED },
+	{ "public_dns", set_public_dns, LIST_PUBLIC_DNS },
 };
 
 void
@@ -263,6 +322,10 @@ clear_list(struct config *c, unsigned bit)
 		c->zone.n_web_v4 = c->zone.n_web_v6 = 0;
 	else if (bit == LIST_NS)
 		c->zone.n_ns = 0;
+	else if (bit == LIST_TRUSTED)
+		c->n_trusted = 0;
+	else if (bit == LIST_PUBLIC_DNS)
+		c->n_public_dns = 0;
 }
 
 int
@@ -354,6 +417,30 @@ out:
 	return rc;
 }
 
+/* The verdict policy: the built-in public DNS operators, then public_dns, then trusted. */
+static int
+build_policy(struct config *c, char *err, size_t err_len)
+{
+	struct verdict_policy *p = &c->policy;
+
+	verdict_policy_init(p);
+	for (size_t i = 0; i < c->n_public_dns; i++) {
+		bool known = false;
+		for (size_t k = 0; k < p->n_public_dns && !known; k++)
+			known = p->public_dns_asns[k] == c->public_dns[i];
+		if (known)
+			continue;
+		if (p->n_public_dns >= PUBLIC_DNS_MAX)
+			return fail(err, err_len,
+				    "public_dns: more than %d ASNs together with the built-in ones",
+				    PUBLIC_DNS_MAX);
+		p->public_dns_asns[p->n_public_dns++] = c->public_dns[i];
+	}
+	memcpy(p->trusted, c->trusted, c->n_trusted * sizeof(c->trusted[0]));
+	p->n_trusted = c->n_trusted;
+	return DL_E_OK;
+}
+
 int
 config_finish(struct config *c, char *err, size_t err_len)
 {
@@ -391,7 +478,7 @@ config_finish(struct config *c, char *err, size_t err_len)
 		return fail(err, err_len, "zone: `%s' is too long for probe names under it",
 			    c->zone_text);
 	c->zone.test_ttl_s = c->store.ttl_s;
-	return DL_E_OK;
+	return build_policy(c, err, err_len);
 }
 
 static void
@@ -403,6 +490,30 @@ print_addrs(FILE *f, const char *key, const char *prefix, const struct dl_addr *
 		addr_fmt(&a[i], text);
 		fprintf(f, "%s = %s%s\n", key, prefix, text);
 	}
+}
+
+/* "AS64496" or "192.0.2.0/24": what trust_parse reads back to the same entry. */
+static void
+print_trust(FILE *f, const char *key, const struct trust_entry *t)
+{
+	char text[ADDR_TEXT_MAX];
+
+	if (t->is_asn) {
+		fprintf(f, "%s = AS%" PRIu32 "\n", key, t->asn);
+		return;
+	}
+	addr_fmt(&t->prefix, text);
+	fprintf(f, "%s = %s/%u\n", key, text, (unsigned)t->prefix_len);
+}
+
+/* A path, or a comment that says what leaving it out means. */
+static void
+print_path(FILE *f, const char *key, const char *path, const char *unset)
+{
+	if (path[0] != '\0')
+		fprintf(f, "%s = %s\n", key, path);
+	else
+		fprintf(f, "# %s not set: %s\n", key, unset);
 }
 
 void
@@ -444,4 +555,18 @@ config_print(const struct config *c, FILE *f)
 	fprintf(f, "tcp_idle_timeout_ms = %u\n", c->tcp_idle_ms);
 	fprintf(f, "http_max_connections = %zu\n", c->http_max_connections);
 	fprintf(f, "http_connections_per_ip = %zu\n", c->http_per_ip);
+	print_path(f, "asn_db", c->asn_db, "no ASN or organisation for addresses");
+	print_path(f, "country_db", c->country_db, "no country for addresses");
+	for (size_t i = 0; i < c->n_trusted; i++)
+		print_trust(f, "trusted_resolvers", &c->trusted[i]);
+	for (size_t i = 0; i < c->n_public_dns; i++)
+		fprintf(f, "public_dns = AS%" PRIu32 "\n", c->public_dns[i]);
+
+	/* The built-in list is not a setting; show it so an operator sees the whole policy. */
+	struct verdict_policy builtin;
+	verdict_policy_init(&builtin);
+	fprintf(f, "# public DNS operators built in:");
+	for (size_t i = 0; i < builtin.n_public_dns; i++)
+		fprintf(f, " AS%" PRIu32, builtin.public_dns_asns[i]);
+	fprintf(f, "\n");
 }

@@ -2,9 +2,10 @@
  *
  * A streaming line parser (wireguard-tools config.c): config_init(), then config_set() per flag
  * or config_line() per file line, then config_finish(). Flags and file keys are the same words
- * (--web-address is web_address). A repeatable key given on the command line replaces the
- * file's list instead of adding to it. Every error names the key and value, and for a file
- * the path and line: "dnsleakd.conf:12: dns: bad address `1.2.3:70000'".
+ * (--web-address is web_address; --trusted is trusted_resolvers). A repeatable key given on
+ * the command line replaces the file's list instead of adding to it. Every error names the key
+ * and value, and for a file the path and line:
+ * "dnsleakd.conf:12: dns: bad address `1.2.3:70000'".
  */
 #ifndef DL_CONFIG_H
 #define DL_CONFIG_H
@@ -19,6 +20,7 @@
 #include "err.h"
 #include "limits.h"
 #include "store.h"
+#include "verdict.h"
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_ERR_MAX 512
@@ -41,6 +43,13 @@ struct config {
 	size_t http_per_ip;
 	int verbosity;
 	struct zone zone; /* apex, ns, web addresses, ttl, node id; id_key filled in by main */
+	char asn_db[CONFIG_PATH_MAX];     /* MMDB with the ASN and organisation; empty: none */
+	char country_db[CONFIG_PATH_MAX]; /* MMDB with the country; empty: none */
+	struct trust_entry trusted[TRUST_MAX]; /* trusted_resolvers: prefixes and ASNs */
+	size_t n_trusted;
+	uint32_t public_dns[PUBLIC_DNS_MAX]; /* ASNs added to the built-in public DNS operators */
+	size_t n_public_dns;
+	struct verdict_policy policy; /* built by config_finish: built-ins + public_dns + trusted */
 	unsigned cli_lists; /* which repeatable keys the command line has restarted */
 };
 
@@ -57,7 +66,7 @@ DL_MUSTCHECK int config_line(struct config *c, const char *line, char *err, size
 DL_MUSTCHECK int config_load_file(struct config *c, const char *path, char *err,
 				  size_t err_len);
 
-/* Fill unset lists with the defaults, check the whole, build c->zone. */
+/* Fill unset lists with the defaults, check the whole, build c->zone and c->policy. */
 DL_MUSTCHECK int config_finish(struct config *c, char *err, size_t err_len);
 
 /* The effective configuration in file syntax (dnsleakd -n). */

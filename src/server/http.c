@@ -2,8 +2,10 @@
  *
  * We bind each endpoint ourselves (so errors name the address and IPv6 sockets are v6-only) and
  * give the socket to one libmicrohttpd daemon per endpoint, each with its own epoll thread.
- * Handlers run on those threads: they read deps (immutable), the store (thread-safe) and the
- * clock, and keep no state between requests but a byte count per request body.
+ * Handlers run on those threads: they read deps (immutable), the store (thread-safe), the MMDB
+ * files (read-only) and the clock, and keep no state between requests but a byte count per
+ * request body. A request for an exit name (Host v4-<id>.ZONE or v6-<id>.ZONE) writes one
+ * observation to the store: the client's address, whatever the path.
  */
 #include "http.h"
 
@@ -28,6 +30,7 @@
 #include "log.h"
 #include "results.h"
 #include "testid.h"
+#include "verdict.h"
 
 #define TESTS_PATH "/api/v1/tests"
 #define TEST_PREFIX "/api/v1/tests/"
@@ -35,6 +38,7 @@
 #define STORE_METRICS_MAX 2048 /* room kept for the dnsleakd_store_* lines */
 #define CONTENT_JSON "application/json"
 #define CONTENT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define EXPECT_SHOW_MAX 64 /* bytes of a bad ?expect= value quoted back in the error */
 
 struct http_server {
 	const struct http_deps *deps;
@@ -58,12 +62,55 @@ struct route {
 };
 
 static uint64_t
-now_s(void)
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t
+now_s(void)
+{
+	return now_us() / 1000000;
+}
+
+/* The TCP peer of conn; a v4-mapped IPv6 peer is the IPv4 client it stands for. */
+static bool
+peer_of(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
+{
+	const union MHD_ConnectionInfo *info;
+
+	memset(a, 0, sizeof(*a));
+	*port = 0;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info == NULL || info->client_addr == NULL)
+		return false;
+	if (info->client_addr->sa_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, info->client_addr, sizeof(sin));
+		a->family = 4;
+		memcpy(a->a, &sin.sin_addr, 4);
+		*port = ntohs(sin.sin_port);
+		return true;
+	}
+	if (info->client_addr->sa_family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, info->client_addr, sizeof(sin6));
+		if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
+			a->family = 4;
+			memcpy(a->a, &sin6.sin6_addr.s6_addr[12], 4);
+		} else {
+			a->family = 6;
+			memcpy(a->a, &sin6.sin6_addr, 16);
+		}
+		*port = ntohs(sin6.sin6_port);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -176,18 +223,155 @@ presented_token(struct MHD_Connection *conn)
 	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
 }
 
+/* The ?expect= values of one request, parsed; the first bad one kept to name it. */
+struct expect_args {
+	struct trust_entry entries[TRUST_MAX];
+	size_t n;
+	size_t room; /* how many the policy can still take */
+	bool too_many;
+	bool bad;
+	char bad_text[EXPECT_SHOW_MAX + 1]; /* printable ASCII: it goes back to the client */
+};
+
+/* MHD_get_connection_values() callback: one argument of the query string. */
+static enum MHD_Result
+collect_expect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct expect_args *x = cls;
+	struct trust_entry t;
+
+	(void)kind;
+	if (key == NULL || strcmp(key, "expect") != 0 || x->bad || x->too_many)
+		return MHD_YES;
+	if (value == NULL)
+		value = "";
+	if (trust_parse(value, &t) != DL_E_OK) {
+		size_t len = strnlen(value, EXPECT_SHOW_MAX);
+
+		x->bad = true;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)value[i];
+			x->bad_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		}
+		x->bad_text[len] = '\0';
+		return MHD_YES;
+	}
+	if (x->n >= x->room) {
+		x->too_many = true;
+		return MHD_YES;
+	}
+	x->entries[x->n++] = t;
+	return MHD_YES;
+}
+
+/*
+ * This request's policy in *p: the operator's plus the ?expect= values (the CLI's --expect).
+ * False, with the answer (a 400 naming the bad value, or too many) queued in *queued.
+ */
+static bool
+request_policy(const struct http_deps *d, struct MHD_Connection *conn,
+	       struct verdict_policy *p, enum MHD_Result *queued)
+{
+	struct expect_args *x = calloc(1, sizeof(*x));
+	char msg[128 + EXPECT_SHOW_MAX];
+	bool ok = false;
+
+	if (d->policy != NULL)
+		*p = *d->policy;
+	else
+		verdict_policy_init(p);
+	if (x == NULL) {
+		*queued = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return false;
+	}
+	x->room = p->n_trusted < TRUST_MAX ? TRUST_MAX - p->n_trusted : 0;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_expect, x);
+	if (x->bad) {
+		snprintf(msg, sizeof(msg),
+			 "bad expect value `%s': want an ASN (AS64496), a prefix (192.0.2.0/24) or "
+			 "an address",
+			 x->bad_text);
+		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
+				       NULL, NULL);
+		goto out;
+	}
+	if (x->too_many) {
+		snprintf(msg, sizeof(msg), "too many expect values: at most %zu", x->room);
+		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
+				       NULL, NULL);
+		goto out;
+	}
+	memcpy(&p->trusted[p->n_trusted], x->entries, x->n * sizeof(x->entries[0]));
+	p->n_trusted += x->n;
+	ok = true;
+out:
+	free(x);
+	return ok;
+}
+
+/*
+ * The document for one test: summarize its observations, look up each address's network,
+ * decide, shape. Returns DL_E_OK with *doc, or the error (logged by the caller).
+ */
+static int
+build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t created,
+	      uint64_t expires, const struct observation *obs, size_t n,
+	      const struct verdict_policy *policy, json_t **doc)
+{
+	char id_text[TESTID_TEXT_LEN + 1];
+	struct results_summary sum;
+	struct verdict_out vout;
+	struct verdict_in vin;
+	int rc;
+
+	rc = results_summarize(obs, n, &sum);
+	if (rc != DL_E_OK)
+		goto out;
+	for (size_t i = 0; i < sum.n_resolvers; i++)
+		enrich_lookup(d->enrich, &sum.resolvers[i].addr, &sum.resolvers[i].net);
+	if (sum.exit4.present)
+		enrich_lookup(d->enrich, &sum.exit4.addr, &sum.exit4.net);
+	if (sum.exit6.present)
+		enrich_lookup(d->enrich, &sum.exit6.addr, &sum.exit6.net);
+
+	memset(&vin, 0, sizeof(vin));
+	vin.resolvers = sum.resolvers;
+	vin.n_resolvers = sum.n_resolvers;
+	vin.exit4 = sum.exit4;
+	vin.exit6 = sum.exit6;
+	vin.policy = policy;
+	verdict_compute(&vin, &vout);
+
+	testid_to_text(id, id_text);
+	struct results_in in = {
+		.id_text = id_text,
+		.zone_text = d->zone_text,
+		.created_s = created,
+		.expires_s = expires,
+		.obs = obs,
+		.n = n,
+		.sum = &sum,
+		.verdict = &vout,
+	};
+	rc = results_json(&in, doc);
+out:
+	results_summary_free(&sum);
+	return rc;
+}
+
 static enum MHD_Result
 get_results(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
 {
 	const struct http_deps *d = h->deps;
 	uint8_t id[TESTID_LEN];
-	char id_text[TESTID_TEXT_LEN + 1];
 	const char *token;
 	struct observation *obs = NULL;
+	struct verdict_policy *policy = NULL;
 	size_t n = 0;
 	uint64_t now = now_s();
 	uint64_t created;
 	uint64_t expires;
+	enum MHD_Result ret;
 	bool ok;
 	json_t *doc = NULL;
 	int rc;
@@ -208,55 +392,43 @@ get_results(const struct http_server *h, struct MHD_Connection *conn, const char
 	if (!ok)
 		return respond_error(conn, MHD_HTTP_NOT_FOUND, "unknown or expired test", NULL);
 
+	/* A few KiB: off the stack of MHD's thread. */
+	policy = malloc(sizeof(*policy));
+	if (policy == NULL)
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	if (!request_policy(d, conn, policy, &ret))
+		goto out;
+
 	rc = store_get(d->store, id, now, &obs, &n);
 	if (rc != DL_E_OK) {
 		log_warnx("http: store_get: %s", dl_strerror(rc));
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		goto out;
 	}
-	testid_to_text(id, id_text);
-	rc = results_json(id_text, d->zone_text, created, expires, obs, n, &doc);
-	free(obs);
+	rc = build_results(d, id, created, expires, obs, n, policy, &doc);
 	if (rc != DL_E_OK) {
 		log_warnx("http: results: %s", dl_strerror(rc));
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		goto out;
 	}
-	return respond_json(conn, MHD_HTTP_OK, doc, NULL, NULL);
+	ret = respond_json(conn, MHD_HTTP_OK, doc, NULL, NULL);
+out:
+	free(obs);
+	free(policy);
+	return ret;
 }
 
 static enum MHD_Result
 whoami(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
 {
-	const union MHD_ConnectionInfo *info;
 	struct dl_addr a;
+	uint16_t port;
 	char text[ADDR_TEXT_MAX];
 
 	(void)h;
 	(void)rest;
-	memset(&a, 0, sizeof(a));
-	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (info == NULL || info->client_addr == NULL)
+	if (!peer_of(conn, &a, &port))
 		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	if (info->client_addr->sa_family == AF_INET) {
-		struct sockaddr_in sin;
-
-		memcpy(&sin, info->client_addr, sizeof(sin));
-		a.family = 4;
-		memcpy(a.a, &sin.sin_addr, 4);
-	} else if (info->client_addr->sa_family == AF_INET6) {
-		struct sockaddr_in6 sin6;
-
-		memcpy(&sin6, info->client_addr, sizeof(sin6));
-		/* A v4-mapped peer is an IPv4 client; report it as the test page expects. */
-		if (IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
-			a.family = 4;
-			memcpy(a.a, &sin6.sin6_addr.s6_addr[12], 4);
-		} else {
-			a.family = 6;
-			memcpy(a.a, &sin6.sin6_addr, 16);
-		}
-	} else {
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	}
 	addr_fmt(&a, text);
 	return respond_json(conn, MHD_HTTP_OK,
 			    json_pack("{s:s, s:i}", "address", text, "family", (int)a.family), NULL,
@@ -366,6 +538,70 @@ route_request(const struct http_server *h, struct MHD_Connection *conn, const ch
 	return respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
 }
 
+/*
+ * The exit name in a Host header: "v4-<id>.ZONE" or "v6-<id>.ZONE", any case, an optional
+ * port and trailing dot. Syntax only; fills pl (kind PROBE_V4 or PROBE_V6) when it is one.
+ */
+static bool
+exit_host(const char *zone_text, const char *host, struct probe_label *pl)
+{
+	size_t len;
+	const char *dot;
+	const char *colon;
+	size_t zlen = strlen(zone_text);
+
+	if (host == NULL || host[0] == '[')
+		return false; /* an IPv6 literal is no name of ours */
+	len = strnlen(host, DNS_NAME_TEXT_MAX + 1);
+	if (len > DNS_NAME_TEXT_MAX)
+		return false;
+	colon = memchr(host, ':', len);
+	if (colon != NULL)
+		len = (size_t)(colon - host); /* MHD checked nothing after it; we need nothing */
+	if (len > 0 && host[len - 1] == '.')
+		len--;
+	dot = memchr(host, '.', len);
+	if (dot == NULL || (size_t)(host + len - (dot + 1)) != zlen ||
+	    strncasecmp(dot + 1, zone_text, zlen) != 0)
+		return false;
+	testid_parse_label((const uint8_t *)host, (size_t)(dot - host), pl);
+	return pl->kind == PROBE_V4 || pl->kind == PROBE_V6;
+}
+
+/*
+ * Record the client's address as an exit address of the test its Host names, when the id is
+ * genuine and alive. Like the DNS side, made-up and stale ids cost nothing.
+ */
+static void
+record_exit(const struct http_deps *d, struct MHD_Connection *conn)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	struct probe_label pl;
+	struct observation o;
+	struct dl_addr peer;
+	uint16_t port;
+	uint64_t now = now_us();
+
+	if (!exit_host(d->zone_text, host, &pl))
+		return;
+	if (!testid_verify(d->keys->id_key, pl.id) ||
+	    (uint64_t)testid_created(pl.id) + d->test_ttl_s < now / 1000000)
+		return;
+	if (!peer_of(conn, &peer, &port))
+		return;
+	memset(&o, 0, sizeof(o));
+	o.time_us = now;
+	memcpy(o.id, pl.id, sizeof(o.id));
+	snprintf(o.nonce, sizeof(o.nonce), "%s", pl.kind == PROBE_V4 ? "v4" : "v6");
+	o.name = pl.kind == PROBE_V4 ? OBS_EXIT_V4 : OBS_EXIT_V6;
+	o.transport = OBS_HTTP;
+	o.family = peer.family;
+	memcpy(o.addr, peer.a, sizeof(o.addr));
+	o.port = port;
+	o.node = d->node_id;
+	store_put(d->store, &o, 1, now / 1000000);
+}
+
 /* A declared body over HTTP_BODY_MAX; MHD has already rejected a malformed Content-Length. */
 static bool
 declares_big_body(struct MHD_Connection *conn)
@@ -417,6 +653,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	record_exit(h->deps, conn);
 	return route_request(h, conn, url, method);
 }
 

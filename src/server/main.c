@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "dnsio.h"
+#include "enrich.h"
 #include "http.h"
 #include "log.h"
 #include "privdrop.h"
@@ -35,6 +36,7 @@ struct server {
 	_Atomic bool stopping;
 	struct dns_thread *tcp;
 	struct http_server *http;
+	struct enrich *enrich;
 	int stop_fd;
 	uint64_t stored; /* observations handed to the store */
 };
@@ -49,6 +51,8 @@ usage(FILE *f)
 		"                [--max-observations-per-test N] [--store-max-bytes N]\n"
 		"                [--tcp-max-connections N] [--tcp-idle-timeout-ms MS]\n"
 		"                [--http-max-connections N] [--http-connections-per-ip N]\n"
+		"                [--asn-db FILE] [--country-db FILE] [--trusted PREFIX|ASN]...\n"
+		"                [--public-dns ASN]...\n"
 		"\n"
 		"Authoritative DNS server and results API of a DNS leak test.\n"
 		"With no options: zone leak.test on 127.0.0.1:5353 and [::1]:5353 (UDP+TCP),\n"
@@ -72,12 +76,36 @@ cpus_available(void)
 	return 1;
 }
 
-/* Every long flag is a config key with '-' for '_'; getopt returns 1000 + key index. */
-static const char *const long_keys[] = {
-	"zone", "dns", "http", "web-address", "ns", "secret-file", "user", "threads", "node-id",
-	"test-ttl", "max-tests", "max-observations-per-test", "store-max-bytes",
-	"tcp-max-connections", "tcp-idle-timeout-ms", "http-max-connections",
-	"http-connections-per-ip",
+/*
+ * Every long flag is a config key with '-' for '_', except where key says otherwise (the issue
+ * named the flag --trusted); getopt returns 1000 + the flag's index.
+ */
+static const struct {
+	const char *flag;
+	const char *key; /* NULL: the flag with '_' for '-' */
+} long_keys[] = {
+	{ "zone", NULL },
+	{ "dns", NULL },
+	{ "http", NULL },
+	{ "web-address", NULL },
+	{ "ns", NULL },
+	{ "secret-file", NULL },
+	{ "user", NULL },
+	{ "threads", NULL },
+	{ "node-id", NULL },
+	{ "test-ttl", NULL },
+	{ "max-tests", NULL },
+	{ "max-observations-per-test", NULL },
+	{ "store-max-bytes", NULL },
+	{ "tcp-max-connections", NULL },
+	{ "tcp-idle-timeout-ms", NULL },
+	{ "http-max-connections", NULL },
+	{ "http-connections-per-ip", NULL },
+	{ "asn-db", NULL },
+	{ "country-db", NULL },
+	{ "trusted", "trusted_resolvers" },
+	{ "trusted-resolvers", NULL },
+	{ "public-dns", NULL },
 };
 #define N_LONG_KEYS (sizeof(long_keys) / sizeof(long_keys[0]))
 
@@ -91,7 +119,7 @@ parse_args(int argc, char *argv[], struct config *cfg, bool *check_only)
 	int ch;
 
 	for (size_t i = 0; i < N_LONG_KEYS; i++)
-		opts[i] = (struct option){ long_keys[i], required_argument, NULL, 1000 + (int)i };
+		opts[i] = (struct option){ long_keys[i].flag, required_argument, NULL, 1000 + (int)i };
 	opts[N_LONG_KEYS] = (struct option){ "help", no_argument, NULL, 'h' };
 	opts[N_LONG_KEYS + 1] = (struct option){ "version", no_argument, NULL, 'V' };
 	opts[N_LONG_KEYS + 2] = (struct option){ "config", required_argument, NULL, 'c' };
@@ -139,12 +167,14 @@ parse_args(int argc, char *argv[], struct config *cfg, bool *check_only)
 		if (ch < 1000)
 			continue;
 		char key[64];
-		snprintf(key, sizeof(key), "%s", long_keys[ch - 1000]);
+		const char *flag = long_keys[ch - 1000].flag;
+		snprintf(key, sizeof(key), "%s",
+			 long_keys[ch - 1000].key != NULL ? long_keys[ch - 1000].key : flag);
 		for (char *p = key; *p != '\0'; p++)
 			if (*p == '-')
 				*p = '_';
 		if (config_set(cfg, key, optarg, CONFIG_FROM_CLI, err, sizeof(err)) != DL_E_OK) {
-			fprintf(stderr, "dnsleakd: --%s: %s\n", long_keys[ch - 1000], err);
+			fprintf(stderr, "dnsleakd: --%s: %s\n", flag, err);
 			exit(2);
 		}
 	}
@@ -296,6 +326,28 @@ out:
 	return rc;
 }
 
+/* What the verdicts can know: an operator without databases should hear why all are vague. */
+static void
+log_enrich(const struct server *s)
+{
+	const struct config *c = &s->cfg;
+	char type[ENRICH_TYPE_MAX];
+
+	if (!enrich_has_data(s->enrich)) {
+		log_info("no asn_db or country_db: resolvers have no network, so verdicts are "
+			 "INCONCLUSIVE unless trusted_resolvers lists them by prefix");
+		return;
+	}
+	if (c->asn_db[0] != '\0') {
+		enrich_db_type(s->enrich, false, type);
+		log_info("asn_db %s (%s)", c->asn_db, type);
+	}
+	if (c->country_db[0] != '\0') {
+		enrich_db_type(s->enrich, true, type);
+		log_info("country_db %s (%s)", c->country_db, type);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -309,10 +361,17 @@ main(int argc, char *argv[])
 	config_init(&s->cfg);
 	parse_args(argc, argv, &s->cfg, &check_only);
 	log_init("dnsleakd", s->cfg.verbosity);
+	/* Part of checking the configuration: a database that will not open is a bad setting. */
+	if (enrich_open(s->cfg.asn_db, s->cfg.country_db, &s->enrich, err, sizeof(err)) != DL_E_OK) {
+		fprintf(stderr, "dnsleakd: %s\n", err);
+		return 2;
+	}
 	if (check_only) {
 		config_print(&s->cfg, stdout);
+		enrich_close(s->enrich);
 		return 0;
 	}
+	log_enrich(s);
 	if (secret_load(s->cfg.secret_file, &s->keys, err, sizeof(err)) < 0)
 		fatalx("secret: %s", err);
 	if (s->cfg.secret_file[0] == '\0')
@@ -353,6 +412,9 @@ main(int argc, char *argv[])
 		.per_ip = s->cfg.http_per_ip,
 		.metrics = metrics_text,
 		.metrics_arg = s,
+		.enrich = s->enrich,
+		.policy = &s->cfg.policy,
+		.node_id = s->cfg.zone.node_id,
 	};
 	if (http_start(s->cfg.http, s->cfg.n_http, &deps, &s->http, err, sizeof(err)) != DL_E_OK)
 		fatalx("%s", err);
@@ -382,6 +444,7 @@ main(int argc, char *argv[])
 	tcp_join(s->tcp);
 	log_info("stopped; %llu observations stored", (unsigned long long)s->stored);
 	store_free(s->store);
+	enrich_close(s->enrich);
 	close(s->stop_fd);
 	return rc;
 }

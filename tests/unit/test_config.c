@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,13 @@ test_bad_values(void **state)
 		{ "max_tests", "", "whole number" },
 		{ "store_max_bytes", "1000", "whole number" },
 		{ "node_id", "65536", "whole number" },
+		{ "trusted_resolvers", "garbage", "want an ASN" },
+		{ "trusted_resolvers", "AS0", "`AS0'" },
+		{ "trusted_resolvers", "192.0.2.1/24", "prefix" },
+		{ "trusted_resolvers", "2001:db8::/129", "`2001:db8::/129'" },
+		{ "public_dns", "192.0.2.0/24", "want an ASN" },
+		{ "public_dns", "ASX", "want an ASN" },
+		{ "trusted", "AS1", "unknown key `trusted'" }, /* the flag's name, not a key */
 		{ "nonsense", "1", "unknown key `nonsense'" },
 	};
 
@@ -204,6 +212,101 @@ test_cli_replaces_file_lists(void **state)
 	assert_int_equal(c.threads, 4);
 }
 
+static void
+test_trust_and_public_dns(void **state)
+{
+	struct config c;
+	struct verdict_policy builtin;
+	char value[32];
+
+	(void)state;
+	verdict_policy_init(&builtin);
+	assert_true(builtin.n_public_dns < PUBLIC_DNS_MAX);
+
+	config_init(&c);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_trusted, 0);
+	assert_int_equal(c.policy.n_trusted, 0);
+	assert_int_equal(c.policy.n_public_dns, builtin.n_public_dns); /* the built-ins alone */
+	assert_string_equal(c.asn_db, "");
+	assert_string_equal(c.country_db, "");
+
+	config_init(&c);
+	assert_int_equal(config_line(&c, "trusted_resolvers = AS64496", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "trusted_resolvers = 198.51.100.0/24", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&c, "trusted_resolvers = 2001:db8::53", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&c, "public_dns = as64500", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "public_dns = 64500", err, sizeof(err)), DL_E_OK);
+	snprintf(value, sizeof(value), "%" PRIu32, builtin.public_dns_asns[0]);
+	assert_int_equal(config_set(&c, "public_dns", value, CONFIG_FROM_FILE, err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&c, "asn_db = /var/lib/GeoLite2-ASN.mmdb", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_string_equal(c.asn_db, "/var/lib/GeoLite2-ASN.mmdb");
+	assert_int_equal(c.n_trusted, 3);
+	assert_true(c.trusted[0].is_asn);
+	assert_int_equal(c.trusted[0].asn, 64496);
+	assert_false(c.trusted[1].is_asn);
+	assert_int_equal(c.trusted[1].prefix_len, 24);
+	assert_int_equal(c.trusted[2].prefix_len, 128);
+	assert_int_equal(c.n_public_dns, 2); /* 64500 once, and the built-in one */
+	/* The policy: the built-ins, then what the operator added that they lack, then trust. */
+	assert_int_equal(c.policy.n_public_dns, builtin.n_public_dns + 1);
+	assert_int_equal(c.policy.public_dns_asns[builtin.n_public_dns], 64500);
+	assert_int_equal(c.policy.n_trusted, 3);
+	assert_memory_equal(c.policy.trusted, c.trusted, 3 * sizeof(c.trusted[0]));
+
+	/* Caps: TRUST_MAX trusted entries; public DNS ASNs up to what the built-ins leave. */
+	config_init(&c);
+	for (int i = 0; i < TRUST_MAX; i++) {
+		snprintf(value, sizeof(value), "AS%d", 64496 + i);
+		assert_int_equal(config_set(&c, "trusted_resolvers", value, CONFIG_FROM_FILE, err,
+					    sizeof(err)),
+				 DL_E_OK);
+	}
+	assert_int_not_equal(config_set(&c, "trusted_resolvers", "AS1", CONFIG_FROM_FILE, err,
+					sizeof(err)),
+			     DL_E_OK);
+	assert_non_null(strstr(err, "more than"));
+	for (int i = 0; i < PUBLIC_DNS_MAX; i++) {
+		snprintf(value, sizeof(value), "AS%lld", 4200000000LL + i);
+		assert_int_equal(config_set(&c, "public_dns", value, CONFIG_FROM_FILE, err,
+					    sizeof(err)),
+				 DL_E_OK);
+	}
+	assert_int_not_equal(config_set(&c, "public_dns", "AS1", CONFIG_FROM_FILE, err,
+					sizeof(err)),
+			     DL_E_OK);
+	assert_int_not_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_non_null(strstr(err, "built-in"));
+
+	/* On the command line the lists restart, as every repeatable key's do. */
+	config_init(&c);
+	assert_int_equal(config_line(&c, "trusted_resolvers = AS1", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "public_dns = AS2", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_set(&c, "trusted_resolvers", "AS3", CONFIG_FROM_CLI, err,
+				    sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_set(&c, "public_dns", "AS4", CONFIG_FROM_CLI, err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_trusted, 1);
+	assert_int_equal(c.trusted[0].asn, 3);
+	assert_int_equal(c.n_public_dns, 1);
+	assert_int_equal(c.public_dns[0], 4);
+
+	char long_path[CONFIG_PATH_MAX + 1];
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[sizeof(long_path) - 1] = '\0';
+	assert_int_not_equal(config_set(&c, "country_db", long_path, CONFIG_FROM_FILE, err,
+					sizeof(err)),
+			     DL_E_OK);
+	assert_non_null(strstr(err, "too long"));
+}
+
 static char *
 write_temp(const char *text)
 {
@@ -266,6 +369,15 @@ test_print_round_trip(void **state)
 	assert_int_equal(config_line(&a, "user = nobody", err, sizeof(err)), DL_E_OK);
 	assert_int_equal(config_line(&a, "max_observations_per_test = 77", err, sizeof(err)),
 			 DL_E_OK);
+	assert_int_equal(config_line(&a, "asn_db = /var/lib/dnsleakd/asn.mmdb", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&a, "trusted_resolvers = as64496", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&a, "trusted_resolvers = 2001:db8::/32", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&a, "trusted_resolvers = 192.0.2.53", err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_line(&a, "public_dns = 64511", err, sizeof(err)), DL_E_OK);
 	assert_int_equal(config_finish(&a, err, sizeof(err)), DL_E_OK);
 	FILE *f = open_memstream(&first, &first_len);
 	config_print(&a, f);
@@ -286,6 +398,15 @@ test_print_round_trip(void **state)
 	assert_string_equal(first, second);
 	assert_non_null(strstr(first, "ns = a=2001:db8::53\n"));
 	assert_non_null(strstr(first, "max_observations_per_test = 77\n"));
+	assert_non_null(strstr(first, "asn_db = /var/lib/dnsleakd/asn.mmdb\n"));
+	assert_non_null(strstr(first, "# country_db not set"));
+	assert_non_null(strstr(first, "trusted_resolvers = AS64496\n"));
+	assert_non_null(strstr(first, "trusted_resolvers = 2001:db8::/32\n"));
+	assert_non_null(strstr(first, "trusted_resolvers = 192.0.2.53/32\n"));
+	assert_non_null(strstr(first, "public_dns = AS64511\n"));
+	assert_non_null(strstr(first, "# public DNS operators built in: AS"));
+	assert_int_equal(b.n_trusted, 3);
+	assert_int_equal(b.n_public_dns, 1);
 	free(first);
 	free(second);
 }
@@ -299,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_repeatable_and_caps),
 		cmocka_unit_test(test_cli_replaces_file_lists),
+		cmocka_unit_test(test_trust_and_public_dns),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_print_round_trip),
 	};

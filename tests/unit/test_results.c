@@ -1,4 +1,5 @@
-/* test_results.c -- the results JSON document: times, names, ECS text, grouping and fields. */
+/* test_results.c -- the results JSON document: times, names, ECS text, grouping, fields,
+ * networks, exits, the verdict and its findings. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings.h"
 #include "results.h"
 
 #define ID_TEXT "aaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -36,15 +38,54 @@ obs_make(const char *addr, uint16_t port, uint64_t time_us, uint16_t qtype)
 	return o;
 }
 
+/* Fills in what the caller of results_summarize() would (networks, classes); NULL: nothing. */
+typedef void fill_fn(struct results_summary *sum);
+
+/*
+ * The document of obs[0..n) through the whole pipeline: summarize, fill, decide (v, or
+ * verdict_compute() with no policy when v is NULL), shape.
+ */
+static json_t *
+build_full(const struct observation *obs, size_t n, fill_fn *fill, const struct verdict_out *v)
+{
+	struct results_summary sum;
+	struct verdict_out computed;
+	json_t *doc = NULL;
+
+	assert_int_equal(results_summarize(obs, n, &sum), DL_E_OK);
+	if (v == NULL) {
+		struct verdict_in vin = {
+			.resolvers = sum.resolvers,
+			.n_resolvers = sum.n_resolvers,
+			.exit4 = sum.exit4,
+			.exit6 = sum.exit6,
+			.policy = NULL,
+		};
+		verdict_compute(&vin, &computed);
+		v = &computed;
+	}
+	if (fill != NULL)
+		fill(&sum);
+	struct results_in in = {
+		.id_text = ID_TEXT,
+		.zone_text = "leak.test",
+		.created_s = 1714564800,
+		.expires_s = 1714565400,
+		.obs = obs,
+		.n = n,
+		.sum = &sum,
+		.verdict = v,
+	};
+	assert_int_equal(results_json(&in, &doc), DL_E_OK);
+	assert_non_null(doc);
+	results_summary_free(&sum);
+	return doc;
+}
+
 static json_t *
 build(const struct observation *obs, size_t n)
 {
-	json_t *doc = NULL;
-
-	assert_int_equal(results_json(ID_TEXT, "leak.test", 1714564800, 1714565400, obs, n, &doc),
-			 DL_E_OK);
-	assert_non_null(doc);
-	return doc;
+	return build_full(obs, n, NULL, NULL);
 }
 
 static const char *
@@ -197,12 +238,22 @@ test_empty(void **state)
 
 	(void)state;
 	doc = build(NULL, 0);
-	assert_int_equal(json_object_size(doc), 7);
+	assert_int_equal(json_object_size(doc), 12);
 	assert_string_equal(str_at(doc, "id"), ID_TEXT);
 	assert_string_equal(str_at(doc, "zone"), "leak.test");
 	assert_string_equal(str_at(doc, "created"), "2024-05-01T12:00:00Z");
 	assert_string_equal(str_at(doc, "expires"), "2024-05-01T12:10:00Z");
 	assert_int_equal(int_at(doc, "total"), 0);
+	assert_int_equal(int_at(doc, "http_total"), 0);
+	assert_non_null(json_object_get(doc, "exit"));
+	assert_int_equal(json_object_size(json_object_get(doc, "exit")), 2);
+	assert_null_at(json_object_get(doc, "exit"), "ipv4");
+	assert_null_at(json_object_get(doc, "exit"), "ipv6");
+	/* Nothing seen: whatever the engine says, it is a name with a reason and findings. */
+	enum verdict v;
+	assert_int_equal(verdict_from_name(str_at(doc, "verdict"), &v), DL_E_OK);
+	assert_true(strlen(str_at(doc, "reason")) > 0);
+	assert_true(json_is_array(json_object_get(doc, "findings")));
 	assert_true(json_is_array(json_object_get(doc, "resolvers")));
 	assert_int_equal(json_array_size(json_object_get(doc, "resolvers")), 0);
 	assert_true(json_is_array(json_object_get(doc, "observations")));
@@ -252,7 +303,7 @@ test_observation_fields(void **state)
 
 	j = json_array_get(json_object_get(doc, "resolvers"), 0);
 	assert_non_null(j);
-	assert_int_equal(json_object_size(j), 13);
+	assert_int_equal(json_object_size(j), 18);
 	assert_string_equal(str_at(j, "address"), "2001:db8::53");
 	assert_int_equal(int_at(j, "family"), 6);
 	assert_int_equal(int_at(j, "queries"), 1);
@@ -412,14 +463,313 @@ test_same_time_keeps_arrival_order(void **state)
 	json_decref(doc);
 }
 
-static void
-test_bad_text_fails(void **state)
+/* An HTTP observation: the client's exit address for the test. */
+static struct observation
+http_make(const char *addr, uint16_t port, uint64_t time_us)
 {
+	struct observation o = obs_make(addr, port, time_us, 0);
+
+	o.transport = OBS_HTTP;
+	o.name = o.family == 6 ? OBS_EXIT_V6 : OBS_EXIT_V4;
+	snprintf(o.nonce, sizeof(o.nonce), "%s", o.family == 6 ? "v6" : "v4");
+	return o;
+}
+
+static void
+test_summarize(void **state)
+{
+	struct observation obs[8];
+	struct results_summary sum;
+	char a[ADDR_TEXT_MAX];
+
+	(void)state;
+	obs[0] = obs_make("192.0.2.1", 1, T0 + 3000000, DNS_TYPE_A);
+	obs[1] = http_make("203.0.113.5", 40000, T0 + 1000000);
+	obs[2] = obs_make("2001:db8::53", 2, T0 + 2000000, DNS_TYPE_AAAA);
+	obs[2].ecs_family = 6;
+	obs[2].ecs_source_prefix = 56;
+	obs[3] = obs_make("192.0.2.1", 3, T0 + 4000000, DNS_TYPE_AAAA);
+	obs[4] = http_make("203.0.113.9", 40001, T0 + 5000000); /* the latest IPv4 exit */
+	obs[5] = http_make("203.0.113.7", 40002, T0 + 4000000); /* arrived later, seen earlier */
+	obs[6] = http_make("2001:db8:1::2", 40003, T0 + 6000000);
+	obs[7] = http_make("2001:db8:1::3", 40004, T0 + 6000000); /* same time: later arrival */
+
+	assert_int_equal(results_summarize(obs, 8, &sum), DL_E_OK);
+	assert_int_equal(sum.dns_total, 3);
+	assert_int_equal(sum.http_total, 5);
+	assert_int_equal(sum.n_resolvers, 2);
+	addr_fmt(&sum.resolvers[0].addr, a);
+	assert_string_equal(a, "2001:db8::53"); /* first seen, though it arrived second */
+	assert_int_equal(sum.resolvers[0].queries, 1);
+	assert_true(sum.resolvers[0].sent_ecs);
+	addr_fmt(&sum.resolvers[1].addr, a);
+	assert_string_equal(a, "192.0.2.1");
+	assert_int_equal(sum.resolvers[1].queries, 2);
+	assert_false(sum.resolvers[1].sent_ecs);
+	assert_int_equal(sum.resolvers[1].net.asn, 0);
+	assert_true(sum.exit4.present);
+	addr_fmt(&sum.exit4.addr, a);
+	assert_string_equal(a, "203.0.113.9");
+	assert_true(sum.exit6.present);
+	addr_fmt(&sum.exit6.addr, a);
+	assert_string_equal(a, "2001:db8:1::3");
+	results_summary_free(&sum);
+	assert_null(sum.resolvers);
+	results_summary_free(&sum); /* twice is harmless */
+
+	assert_int_equal(results_summarize(NULL, 0, &sum), DL_E_OK);
+	assert_int_equal(sum.n_resolvers, 0);
+	assert_false(sum.exit4.present);
+	assert_false(sum.exit6.present);
+	results_summary_free(&sum);
+
+	/* Only HTTP: exits but no resolver. */
+	assert_int_equal(results_summarize(&obs[1], 1, &sum), DL_E_OK);
+	assert_int_equal(sum.n_resolvers, 0);
+	assert_true(sum.exit4.present);
+	assert_false(sum.exit6.present);
+	results_summary_free(&sum);
+}
+
+static void
+test_http_observations(void **state)
+{
+	struct observation obs[3];
+	json_t *doc;
+	const json_t *j;
+	const json_t *ex;
+
+	(void)state;
+	obs[0] = http_make("203.0.113.5", 40000, T0 + 1000000);
+	obs[1] = obs_make("192.0.2.1", 1, T0 + 2000000, DNS_TYPE_A);
+	obs[2] = http_make("2001:db8:1::2", 40001, T0 + 3000000);
+	doc = build(obs, 3);
+	assert_int_equal(int_at(doc, "total"), 1);
+	assert_int_equal(int_at(doc, "http_total"), 2);
+	assert_int_equal(json_array_size(json_object_get(doc, "resolvers")), 1);
+	assert_string_equal(str_at(json_array_get(json_object_get(doc, "resolvers"), 0), "address"),
+			    "192.0.2.1");
+
+	ex = json_object_get(doc, "exit");
+	j = json_object_get(ex, "ipv4");
+	assert_true(json_is_object(j));
+	assert_int_equal(json_object_size(j), 4);
+	assert_string_equal(str_at(j, "address"), "203.0.113.5");
+	assert_null_at(j, "asn");
+	assert_null_at(j, "org");
+	assert_null_at(j, "country");
+	j = json_object_get(ex, "ipv6");
+	assert_string_equal(str_at(j, "address"), "2001:db8:1::2");
+
+	/* Every observation stays in the raw list, HTTP ones with their transport and no qtype. */
+	j = json_array_get(json_object_get(doc, "observations"), 0);
+	assert_int_equal(json_object_size(j), 16);
+	assert_string_equal(str_at(j, "transport"), "http");
+	assert_string_equal(str_at(j, "name"), "v4");
+	assert_string_equal(str_at(j, "nonce"), "v4");
+	assert_string_equal(str_at(j, "resolver"), "203.0.113.5");
+	assert_int_equal(int_at(j, "port"), 40000);
+	assert_null_at(j, "qtype");
+	assert_null_at(j, "edns_udp_size");
+	assert_null_at(j, "ecs");
+	j = json_array_get(json_object_get(doc, "observations"), 1);
+	assert_string_equal(str_at(j, "qtype"), "A");
+	j = json_array_get(json_object_get(doc, "observations"), 2);
+	assert_string_equal(str_at(j, "name"), "v6");
+	assert_int_equal(int_at(j, "family"), 6);
+	json_decref(doc);
+}
+
+static void
+fill_networks(struct results_summary *sum)
+{
+	assert_int_equal(sum->n_resolvers, 4);
+	sum->resolvers[0].net.asn = 64496;
+	snprintf(sum->resolvers[0].net.org, NET_ORG_MAX, "Example ISP \xc3\xa9"); /* UTF-8 é */
+	snprintf(sum->resolvers[0].net.country, 3, "DE");
+	sum->resolvers[0].cls = RESOLVER_SAME_NETWORK;
+	sum->resolvers[1].net.asn = 4294967295u;
+	snprintf(sum->resolvers[1].net.org, NET_ORG_MAX, "Bad \xff\x01 bytes");
+	snprintf(sum->resolvers[1].net.country, 3, "d1"); /* not a country: null */
+	sum->resolvers[1].cls = RESOLVER_TRUSTED;
+	sum->resolvers[2].cls = RESOLVER_UNKNOWN;
+	sum->resolvers[3].net.asn = 13335;
+	sum->resolvers[3].cls = RESOLVER_PUBLIC_DNS;
+	sum->exit4.net.asn = 64496;
+	snprintf(sum->exit4.net.org, NET_ORG_MAX, "Example ISP");
+	snprintf(sum->exit4.net.country, 3, "DE");
+}
+
+static void
+test_network_fields(void **state)
+{
+	struct observation obs[5];
+	json_t *doc;
+	const json_t *res;
+	const json_t *j;
+
+	(void)state;
+	obs[0] = obs_make("192.0.2.1", 1, T0 + 1000, DNS_TYPE_A);
+	obs[1] = obs_make("192.0.2.2", 2, T0 + 2000, DNS_TYPE_A);
+	obs[2] = obs_make("2001:db8::3", 3, T0 + 3000, DNS_TYPE_A);
+	obs[3] = obs_make("198.51.100.4", 4, T0 + 4000, DNS_TYPE_A);
+	obs[4] = http_make("203.0.113.5", 40000, T0 + 5000);
+	doc = build_full(obs, 5, fill_networks, NULL);
+	res = json_object_get(doc, "resolvers");
+	assert_int_equal(json_array_size(res), 4);
+
+	j = json_array_get(res, 0);
+	assert_int_equal(int_at(j, "asn"), 64496);
+	assert_string_equal(str_at(j, "org"), "Example ISP \xc3\xa9");
+	assert_string_equal(str_at(j, "country"), "DE");
+	assert_false(bool_at(j, "trusted"));
+	assert_string_equal(str_at(j, "classification"), "same-network");
+
+	j = json_array_get(res, 1);
+	assert_int_equal(int_at(j, "asn"), 4294967295);
+	assert_string_equal(str_at(j, "org"), "Bad ?? bytes"); /* not UTF-8: printable ASCII */
+	assert_null_at(j, "country");
+	assert_true(bool_at(j, "trusted"));
+	assert_string_equal(str_at(j, "classification"), "trusted");
+
+	j = json_array_get(res, 2);
+	assert_null_at(j, "asn");
+	assert_null_at(j, "org");
+	assert_null_at(j, "country");
+	assert_false(bool_at(j, "trusted"));
+	assert_string_equal(str_at(j, "classification"), "unknown");
+
+	j = json_array_get(res, 3);
+	assert_int_equal(int_at(j, "asn"), 13335);
+	assert_null_at(j, "org");
+	assert_string_equal(str_at(j, "classification"), "public-dns");
+
+	j = json_object_get(json_object_get(doc, "exit"), "ipv4");
+	assert_string_equal(str_at(j, "address"), "203.0.113.5");
+	assert_int_equal(int_at(j, "asn"), 64496);
+	assert_string_equal(str_at(j, "org"), "Example ISP");
+	assert_string_equal(str_at(j, "country"), "DE");
+	assert_null_at(json_object_get(doc, "exit"), "ipv6");
+	json_decref(doc);
+}
+
+static void
+test_verdict_fields(void **state)
+{
+	struct observation o = obs_make("192.0.2.1", 53, T0, DNS_TYPE_A);
+	const struct finding_def *def = findings_lookup(FINDING_ISP_RESOLVER);
+	struct verdict_out v;
+	json_t *doc;
+	const json_t *fs;
+	const json_t *f;
+	const json_t *steps;
+	size_t n_steps = 0;
+
+	(void)state;
+	assert_non_null(def);
+	memset(&v, 0, sizeof(v));
+	v.verdict = VERDICT_LEAK;
+	snprintf(v.reason, sizeof(v.reason), "Your DNS goes elsewhere.");
+	v.findings[0].id = FINDING_ISP_RESOLVER;
+	snprintf(v.findings[0].detail, sizeof(v.findings[0].detail), "192.0.2.1 (AS64496)");
+	v.findings[1].id = "DL-NOT-IN-THE-CATALOGUE";
+	snprintf(v.findings[1].detail, sizeof(v.findings[1].detail), "bad \xfe detail");
+	v.n_findings = 2;
+
+	doc = build_full(&o, 1, NULL, &v);
+	assert_string_equal(str_at(doc, "verdict"), "LEAK");
+	assert_string_equal(str_at(doc, "reason"), "Your DNS goes elsewhere.");
+	fs = json_object_get(doc, "findings");
+	assert_true(json_is_array(fs));
+	assert_int_equal(json_array_size(fs), 2);
+
+	f = json_array_get(fs, 0);
+	assert_int_equal(json_object_size(f), 6);
+	assert_string_equal(str_at(f, "id"), FINDING_ISP_RESOLVER);
+	assert_string_equal(str_at(f, "severity"), severity_name(def->severity));
+	assert_string_equal(str_at(f, "title"), def->title);
+	assert_string_equal(str_at(f, "explain"), def->explain);
+	assert_string_equal(str_at(f, "detail"), "192.0.2.1 (AS64496)");
+	steps = json_object_get(f, "steps");
+	assert_true(json_is_array(steps));
+	while (n_steps < FINDING_STEPS_MAX && def->steps[n_steps] != NULL) {
+		assert_string_equal(json_string_value(json_array_get(steps, n_steps)),
+				    def->steps[n_steps]);
+		n_steps++;
+	}
+	assert_int_equal(json_array_size(steps), n_steps);
+
+	/* An id the catalogue lacks still makes a well-typed entry. */
+	f = json_array_get(fs, 1);
+	assert_string_equal(str_at(f, "id"), "DL-NOT-IN-THE-CATALOGUE");
+	assert_string_equal(str_at(f, "severity"), "info");
+	assert_string_equal(str_at(f, "title"), "DL-NOT-IN-THE-CATALOGUE");
+	assert_string_equal(str_at(f, "explain"), "");
+	assert_string_equal(str_at(f, "detail"), "bad ? detail");
+	assert_int_equal(json_array_size(json_object_get(f, "steps")), 0);
+	json_decref(doc);
+
+	/* A count past the array is clamped, not read past. */
+	v.n_findings = VERDICT_FINDINGS_MAX + 5;
+	for (size_t i = 0; i < VERDICT_FINDINGS_MAX; i++)
+		v.findings[i].id = FINDING_ECS_EXPOSED;
+	doc = build_full(&o, 1, NULL, &v);
+	assert_int_equal(json_array_size(json_object_get(doc, "findings")), VERDICT_FINDINGS_MAX);
+	json_decref(doc);
+}
+
+/* The summary and the observations must belong together; the inputs must all be there. */
+static void
+test_summary_mismatch(void **state)
+{
+	struct observation obs[2];
+	struct results_summary sum;
+	struct verdict_out v;
 	json_t *doc = NULL;
 
 	(void)state;
-	assert_int_equal(results_json(ID_TEXT, "leak\xff.test", 0, 0, NULL, 0, &doc), DL_E_NOMEM);
+	memset(&v, 0, sizeof(v));
+	obs[0] = obs_make("192.0.2.1", 1, T0, DNS_TYPE_A);
+	obs[1] = obs_make("192.0.2.2", 2, T0 + 1, DNS_TYPE_A);
+	assert_int_equal(results_summarize(obs, 1, &sum), DL_E_OK);
+	struct results_in in = {
+		.id_text = ID_TEXT, .zone_text = "leak.test", .obs = obs, .n = 2,
+		.sum = &sum, .verdict = &v,
+	};
+	assert_int_equal(results_json(&in, &doc), DL_E_FORMAT); /* one resolver short */
 	assert_null(doc);
+	in.n = 1;
+	obs[0] = obs_make("192.0.2.9", 1, T0, DNS_TYPE_A);
+	assert_int_equal(results_json(&in, &doc), DL_E_FORMAT); /* another address */
+	assert_null(doc);
+	obs[0] = obs_make("192.0.2.1", 1, T0, DNS_TYPE_A);
+	in.verdict = NULL;
+	assert_int_equal(results_json(&in, &doc), DL_E_FORMAT);
+	in.verdict = &v;
+	in.sum = NULL;
+	assert_int_equal(results_json(&in, &doc), DL_E_FORMAT);
+	in.sum = &sum;
+	assert_int_equal(results_json(&in, &doc), DL_E_OK);
+	json_decref(doc);
+	results_summary_free(&sum);
+}
+
+static void
+test_bad_text_fails(void **state)
+{
+	struct results_summary sum;
+	struct verdict_out v;
+	json_t *doc = NULL;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(results_summarize(NULL, 0, &sum), DL_E_OK);
+	struct results_in in = {
+		.id_text = ID_TEXT, .zone_text = "leak\xff.test", .sum = &sum, .verdict = &v,
+	};
+	assert_int_equal(results_json(&in, &doc), DL_E_NOMEM);
+	assert_null(doc);
+	results_summary_free(&sum);
 }
 
 static void
@@ -450,6 +800,11 @@ main(void)
 		cmocka_unit_test(test_null_cases),
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_same_time_keeps_arrival_order),
+		cmocka_unit_test(test_summarize),
+		cmocka_unit_test(test_http_observations),
+		cmocka_unit_test(test_network_fields),
+		cmocka_unit_test(test_verdict_fields),
+		cmocka_unit_test(test_summary_mismatch),
 		cmocka_unit_test(test_bad_text_fails),
 		cmocka_unit_test(test_serializes),
 	};
