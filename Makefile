@@ -113,13 +113,17 @@ fuzz: deps $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 bench: all
 	$(Q)bench/run.sh
 
+# The network lab (root): every scenario with the real client, in plain words; tests/lab/README.md.
+demo: all
+	$(Q)tests/lab/demo.sh
+
 lint:
 	$(Q)scripts/lint.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all deps test-build check fuzz bench lint clean
+.PHONY: all deps test-build check fuzz bench demo lint clean
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# demo.sh -- `make demo`: build the lab, run each scenario with the real client (its human
+# output), say in plain words what each one is, then tear everything down. Root only.
+#
+# Environment: DNSLEAK (default build/dnsleak), DNSLEAKD (default build/dnsleakd),
+# CLIENT_TIMEOUT (60 s per run), LAB_KEEP=1 keeps the lab's logs. Arguments: scenarios to run
+# (default all: 1 2 3 4 4b 5 6). Exits 1 when a verdict was not the expected one.
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$HERE/lab.sh"
+DNSLEAK=${DNSLEAK:-$LAB_ROOT/build/dnsleak}
+CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-60}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: needs root (it builds network namespaces); try: sudo make demo" >&2
+	exit 2
+fi
+if [ ! -x "$DNSLEAK" ]; then
+	echo "demo: $DNSLEAK is not built (make)" >&2
+	exit 2
+fi
+if "$DNSLEAK" test --help 2>&1 | grep -q 'not built yet'; then
+	echo "demo: \`dnsleak test' is not built yet (issue #3); nothing to show" >&2
+	exit 2
+fi
+
+if [ -t 1 ]; then
+	B=$'\e[1m' G=$'\e[32m' R=$'\e[31m' N=$'\e[0m'
+else
+	B='' G='' R='' N=''
+fi
+
+trap lab_down EXIT
+trap 'exit 130' INT TERM
+
+scenarios=("$@")
+[ ${#scenarios[@]} -eq 0 ] && read -r -a scenarios <<<"$LAB_SCENARIOS"
+
+t0=$SECONDS
+echo "${B}Building the lab${N}: a laptop (client) behind a home router, an ISP with its resolver,"
+echo "a VPN provider (OpenVPN tunnel, its own resolver), a public DNS service, and the leak test"
+echo "server (dnsleakd, authoritative for $LAB_ZONE). Map: tests/lab/README.md."
+lab_up || exit 1
+echo "Lab up in $((SECONDS - t0)) s."
+lab_dnsleakd_enriches ||
+	echo "${R}Note: $DNSLEAKD has no --asn-db: without networks for the resolvers most verdicts are INCONCLUSIVE.${N}"
+
+verdict_of() {
+	case $1 in
+	0) echo PASS ;;
+	1) echo LEAK ;;
+	2) echo "could not test" ;;
+	3) echo "WARN or INCONCLUSIVE" ;;
+	124 | 137) echo "killed after ${CLIENT_TIMEOUT} s" ;;
+	*) echo "exit $1" ;;
+	esac
+}
+
+summary=()
+unexpected=0
+for n in "${scenarios[@]}"; do
+	lab_scenario "$n" || exit 1
+	echo
+	echo "${B}$LAB_TITLE${N}"
+	echo "  Setup: $LAB_STORY"
+	echo "  Expected: $LAB_EXPECT"
+	args=$(lab_client_args "$n")
+	echo "  \$ dnsleak test --server $LAB_SERVER_URL${args:+ $args}"
+	echo
+	s0=$SECONDS
+	# shellcheck disable=SC2086
+	lab_x client timeout -k 5 "$CLIENT_TIMEOUT" "$DNSLEAK" test --server "$LAB_SERVER_URL" $args |
+		tee "$LAB_DIR/demo.out"
+	rc=${PIPESTATUS[0]}
+	# The report's own verdict line tells WARN from INCONCLUSIVE; the exit code cannot.
+	got=$(sed -n 's/^Verdict: *\([A-Z]*\).*/\1/p' "$LAB_DIR/demo.out" | head -n 1)
+	[ -n "$got" ] || got=$(verdict_of "$rc")
+	if [[ " $LAB_EXPECT_RC " == *" $rc "* ]]; then
+		mark="${G}as expected${N}"
+	else
+		mark="${R}NOT as expected (wanted exit ${LAB_EXPECT_RC// / or })${N}"
+		unexpected=$((unexpected + 1))
+	fi
+	echo
+	echo "  => ${B}$got${N} (exit $rc, $((SECONDS - s0)) s): $mark"
+	summary+=("$(printf '%-4s %-22s %s' "$n" "$got" "${LAB_TITLE#Scenario *: }")")
+done
+
+echo
+echo "${B}Summary${N} ($((SECONDS - t0)) s in all)"
+printf '  %s\n' "${summary[@]}"
+[ "$unexpected" -eq 0 ] || echo "${R}$unexpected scenario(s) did not give the expected verdict${N}"
+[ "$unexpected" -eq 0 ]
