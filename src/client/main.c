@@ -2,20 +2,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "subcmd.h"
+#include "verdict.h"
+
 #define DNSLEAK_VERSION "0.1.0"
-#define EXIT_CANNOT_TEST 2
 
 struct subcmd {
 	const char *name;
+	int (*run)(int argc, char *argv[]); /* NULL until it is built */
 	const char *summary;
 	const char *arrives; /* the work item that builds it; NULL once it is built */
 };
 
 static const struct subcmd subcmds[] = {
-	{ "test", "ask the leak server which resolvers saw our names", "issue #3" },
-	{ "audit", "show resolver, route and interface configuration", "issue #4" },
-	{ "watch", "watch DNS leaving this host outside the tunnel", "issue #5" },
-	{ "fix", "print or apply the cure: next steps and nftables rules", "issue #5" },
+	{ "test", cmd_test, "ask the leak server which resolvers saw our names", NULL },
+	{ "audit", NULL, "show resolver, route and interface configuration", "issue #4" },
+	{ "watch", NULL, "watch DNS leaving this host outside the tunnel", "issue #5" },
+	{ "fix", NULL, "print or apply the cure: next steps and nftables rules", "issue #5" },
 };
 
 static void
@@ -25,9 +28,10 @@ usage(FILE *f)
 	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
 		fprintf(f, "  %-6s %s%s%s%s\n", subcmds[i].name, subcmds[i].summary,
 			subcmds[i].arrives ? " (not built yet: " : "",
-			subcmds[i].arrives ? subcmds[i].arrives : "", subcmds[i].arrives ? ")" : "");
-	fprintf(f, "\nExit codes: 0 PASS, 1 LEAK, 2 could not test, 3 WARN or INCONCLUSIVE.\n"
-		   "The server side, dnsleakd, is ready: see README.md.\n");
+			subcmds[i].arrives ? subcmds[i].arrives : "",
+			subcmds[i].arrives ? ")" : "");
+	fprintf(f, "\n`dnsleak <command> --help' describes a command.\n"
+		   "Exit codes: 0 PASS, 1 LEAK, 2 could not test, 3 WARN or INCONCLUSIVE.\n");
 }
 
 int
@@ -35,15 +39,17 @@ main(int argc, char *argv[])
 {
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_CANNOT_TEST : 0;
+		return argc < 2 ? EXIT_CANNOT_TEST : EXIT_PASS;
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("dnsleak %s\n", DNSLEAK_VERSION);
-		return 0;
+		return EXIT_PASS;
 	}
 	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++) {
 		if (strcmp(argv[1], subcmds[i].name) != 0)
 			continue;
+		if (subcmds[i].run != NULL)
+			return subcmds[i].run(argc - 1, argv + 1);
 		fprintf(stderr, "dnsleak: `%s' is not built yet (%s); nothing was tested\n",
 			subcmds[i].name, subcmds[i].arrives);
 		return EXIT_CANNOT_TEST;
