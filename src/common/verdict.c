@@ -268,6 +268,19 @@ exit_asn(const struct verdict_exit *e)
 	return e->present ? e->net.asn : 0;
 }
 
+/*
+ * The network a resolver must share to count as "same network": the exits' network. When the
+ * IPv4 and IPv6 exits disagree (a VPN that carries only IPv4, typically), IPv4's is the one the
+ * user chose to be on; a resolver in the other one is where the leak goes, not a match.
+ */
+static uint32_t
+reference_asn(const struct verdict_in *in)
+{
+	uint32_t a4 = exit_asn(&in->exit4);
+
+	return a4 != 0 ? a4 : exit_asn(&in->exit6);
+}
+
 static enum resolver_class
 classify(const struct verdict_in *in, const struct verdict_resolver *r)
 {
@@ -281,7 +294,7 @@ classify(const struct verdict_in *in, const struct verdict_resolver *r)
 	}
 	if (asn == 0)
 		return RESOLVER_UNKNOWN;
-	if (nt == 0 && (asn == exit_asn(&in->exit4) || asn == exit_asn(&in->exit6)))
+	if (nt == 0 && asn == reference_asn(in))
 		return RESOLVER_SAME_NETWORK;
 	if (is_public_dns(p, asn))
 		return RESOLVER_PUBLIC_DNS;
@@ -377,7 +390,7 @@ fmt_who(const struct verdict_resolver *r, size_t others, char out[static WHO_MAX
 	if (others == 0)
 		(void)snprintf(out, WHO_MAX, "%s", who);
 	else
-		(void)snprintf(out, WHO_MAX, "%s and %zu other resolver%s", who, others,
+		(void)snprintf(out, WHO_MAX, "%s and %zu other network%s", who, others,
 			       others == 1 ? "" : "s");
 }
 
@@ -524,7 +537,11 @@ emit_resolvers(struct decision *dc, const struct verdict_in *in, const char *id,
 	detail_finish(&d);
 }
 
-/* The first resolver for which match() holds and how many others do; NULL if none. */
+/*
+ * The first resolver for which match() holds, and how many other networks (other ASNs; other
+ * addresses when the ASN is unknown) match too: a sentence names networks, not each egress
+ * address of one operator. NULL if none matches.
+ */
 static const struct verdict_resolver *
 first_match(const struct verdict_in *in, resolver_pred *match, const void *arg, size_t *others)
 {
@@ -532,11 +549,19 @@ first_match(const struct verdict_in *in, resolver_pred *match, const void *arg, 
 	size_t n = 0;
 
 	for (size_t i = 0; i < in->n_resolvers; i++) {
-		if (!match(&in->resolvers[i], arg))
+		const struct verdict_resolver *r = &in->resolvers[i];
+		if (!match(r, arg))
 			continue;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const struct verdict_resolver *q = &in->resolvers[j];
+			seen = match(q, arg) && (r->net.asn != 0 ? q->net.asn == r->net.asn
+								  : addr_equal(&q->addr, &r->addr));
+		}
 		if (first == NULL)
-			first = &in->resolvers[i];
-		n++;
+			first = r;
+		if (!seen)
+			n++;
 	}
 	*others = n > 0 ? n - 1 : 0;
 	return first;

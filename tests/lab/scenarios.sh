@@ -258,8 +258,12 @@ client_scenario() {
 		check_exit "$n" 6 "$LAB_CLIENT_LAN6" "$LAB_ASN_ISP"
 		expect_true "client $n: resolvers only from the VPN's and the ISP's resolvers" \
 			"A <= {'$LAB_VPN_EGRESS4','$LAB_VPN_EGRESS6','$LAB_ISP_EGRESS4','$LAB_ISP_EGRESS6'}"
-		expect_true "client $n: the ISP's resolver is reported (AS$LAB_ASN_ISP, not trusted)" \
-			"any(asn(r) == $LAB_ASN_ISP and r.get('classification') != 'trusted' for r in R)"
+		expect_true "client $n: the ISP's resolver is reported as another network than the IPv4 exit" \
+			"any(asn(r) == $LAB_ASN_ISP and r.get('classification') == 'other-network' for r in R)"
+		expect_true "client $n: the VPN's resolver is not blamed" \
+			"all(r.get('classification') == 'same-network' for r in R if asn(r) == $LAB_ASN_VPN)"
+		expect_true "client $n: findings DL-ISP-RESOLVER and DL-IPV6-UNTUNNELLED" \
+			"{'DL-ISP-RESOLVER', 'DL-IPV6-UNTUNNELLED'} <= F"
 		expect_true "client $n: resolvers of both families are reported" \
 			"{fam(r) for r in R} == {4, 6}"
 		;;

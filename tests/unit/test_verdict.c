@@ -343,9 +343,10 @@ test_public_dns(void **state)
 	expect_detail_has(&out, FINDING_THIRD_PARTY_RESOLVER,
 			  "Public DNS resolvers: 172.253.0.10 (IPv4, AS15169 Google LLC, US); "
 			  "2001:4860::10 (IPv6, AS15169)");
+	/* Two addresses of one operator are one network in the sentence. */
 	assert_string_equal(out.reason, "Your DNS queries go to a public DNS service, Google LLC "
-					"(AS15169) and 1 other resolver, a third party rather than "
-					"your VPN or your own network.");
+					"(AS15169), a third party rather than your VPN or your own "
+					"network.");
 
 	/* With a trusted list that does not cover it, public DNS stays public (not untrusted). */
 	struct verdict_policy p = default_policy;
@@ -405,8 +406,8 @@ test_other_network(void **state)
 			  "198.51.100.54 (IPv4, AS64496 Example ISP, DE); "
 			  "2001:db8:1::54 (IPv6, AS64496 Example ISP, DE); 192.0.2.99 (IPv4, "
 			  "AS64500)");
-	assert_string_equal(out.reason, "Your DNS queries reach Example ISP (AS64496) and 2 other "
-					"resolvers, not the network your traffic exits through "
+	assert_string_equal(out.reason, "Your DNS queries reach Example ISP (AS64496) and 1 other "
+					"network, not the network your traffic exits through "
 					"(AS64497).");
 
 	/* Only the IPv6 exit's ASN is known: it is the one named. */
@@ -488,7 +489,7 @@ test_untrusted(void **state)
 			    "Resolvers not on the trusted list: 198.51.100.54 (IPv4, AS64496 "
 			    "Example ISP, DE); 192.0.2.99 (IPv4, network unknown)");
 	assert_string_equal(out.reason, "Your DNS queries reach Example ISP (AS64496) and 1 other "
-					"resolver, which is not one of your trusted resolvers.");
+					"network, which is not one of your trusted resolvers.");
 
 	/* Same network as the exit does not count once a trusted list says what is ours. */
 	struct verdict_resolver r2[] = {res("192.0.2.99", 0, "", ""), vpn6()};
@@ -499,7 +500,7 @@ test_untrusted(void **state)
 	run(&in, &out);
 	assert_int_equal(r2[1].cls, RESOLVER_OTHER_NETWORK);
 	EXPECT_IDS(&out, FINDING_UNTRUSTED_RESOLVER);
-	assert_string_equal(out.reason, "Your DNS queries reach 192.0.2.99 and 1 other resolver, "
+	assert_string_equal(out.reason, "Your DNS queries reach 192.0.2.99 and 1 other network, "
 					"which is not one of your trusted resolvers.");
 }
 
@@ -665,14 +666,17 @@ test_untunnelled_v6(void **state)
 	assert_string_equal(out.reason, "Your IPv6 traffic leaves through AS64496, not through "
 					"AS64497 like your IPv4 traffic.");
 
-	/* The ISP's resolver matches the IPv6 exit: same network, but the exits still leak. */
+	/*
+	 * The ISP's resolver matches only the untunnelled IPv6 exit: IPv4's network is the one
+	 * chosen, so the ISP's resolver is where DNS leaks, not "the same network".
+	 */
 	struct verdict_resolver r2[] = {isp4()};
 	in = input(r2, 1);
 	in.exit4 = vpn_exit4();
 	in.exit6 = isp_exit6();
 	run(&in, &out);
-	assert_int_equal(r2[0].cls, RESOLVER_SAME_NETWORK);
-	EXPECT_IDS(&out, FINDING_IPV6_UNTUNNELLED);
+	assert_int_equal(r2[0].cls, RESOLVER_OTHER_NETWORK);
+	EXPECT_IDS(&out, FINDING_ISP_RESOLVER, FINDING_IPV6_UNTUNNELLED);
 
 	/* Unknown IPv6 exit network: no claim. */
 	in = input(r, 1);
@@ -803,7 +807,7 @@ test_finding_cap(void **state)
 	for (size_t i = 0; i < n; i++) {
 		char addr[ADDR_TEXT_MAX];
 		(void)snprintf(addr, sizeof(addr), "2001:db8:1::%zx", i + 1);
-		many[i] = res(addr, ISP, "", "");
+		many[i] = res(addr, 100000u + (uint32_t)i, "", ""); /* each its own network */
 		memset(many[i].net.org, 'x', sizeof(many[i].net.org)); /* no NUL: bounded reads */
 		memset(many[i].net.country, 'Y', sizeof(many[i].net.country));
 		many[i].sent_ecs = true;
@@ -827,7 +831,7 @@ test_finding_cap(void **state)
 		assert_string_equal(d + strlen(d) - 5, " more");
 	}
 	/* The org is cut in the reason so that the sentence stays whole. */
-	assert_non_null(strstr(out.reason, "and 999 other resolvers, not the network"));
+	assert_non_null(strstr(out.reason, "and 999 other networks, not the network"));
 	free(many);
 
 	/* The longest item behind the longest lead still fits whole. */
