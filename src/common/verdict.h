@@ -10,7 +10,10 @@
  *
  * Each resolver is classified, first match wins:
  *   TRUSTED        it matches a trusted prefix or ASN;
- *   SAME_NETWORK   no trusted list was given and its ASN is the ASN of an exit address;
+ *   SAME_NETWORK   no trusted list was given and its ASN is the exits' network: the IPv4
+ *                  exit's ASN (the IPv6 exit's when IPv4's is unknown). When the two exits
+ *                  disagree -- a VPN that carries only IPv4 -- a resolver in the IPv6 exit's
+ *                  network is where DNS leaks, not a match;
  *   PUBLIC_DNS     its ASN is a known public DNS operator's;
  *   OTHER_NETWORK  it has an ASN and none of the above holds, and either a trusted list was
  *                  given or some exit address has a known ASN (so "other" is a fact);
