@@ -5,7 +5,7 @@ set -eu
 
 # build: compiler, pkg-config, libraries
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev"
-pkgs="$pkgs libcurl4-openssl-dev libmaxminddb-dev"
+pkgs="$pkgs libcurl4-openssl-dev libmaxminddb-dev libmnl-dev libsystemd-dev"
 # fuzzing: clang with libFuzzer and the sanitizer runtimes
 pkgs="$pkgs clang llvm libclang-rt-14-dev"
 # tests: real DNS clients and a real recursive resolver, HTTP client, namespaces
