@@ -205,14 +205,65 @@ parse_severity(const char *name, enum severity *out)
 	return false;
 }
 
+/* An array of at most max strings at path into out[]; *n how many. */
+static bool
+parse_strings(const json_t *arr, const char *path, size_t max, const char **out, size_t *n,
+	      char err[static API_ERR_MAX])
+{
+	size_t j;
+	const json_t *step;
+
+	*n = 0;
+	if (!json_is_array(arr))
+		return fail(err, "%s is %s, not an array", path, type_name(arr));
+	if (json_array_size(arr) > max)
+		return fail(err, "%s has more than %zu entries", path, max);
+	json_array_foreach(arr, j, step)
+	{
+		if (!json_is_string(step))
+			return fail(err, "%s[%zu] is %s, not a string", path, j, type_name(step));
+		if (json_string_length(step) > API_TEXT_MAX ||
+		    strlen(json_string_value(step)) != json_string_length(step))
+			return fail(err, "%s[%zu] is too long or holds a NUL", path, j);
+		out[(*n)++] = json_string_value(step);
+	}
+	return true;
+}
+
+/* "platforms" of a finding: an object of step lists keyed by platform_name(); null or absent is
+ * none. Keys we do not know are a newer server's platforms: skipped, not refused. */
+static bool
+parse_platforms(const json_t *obj, const char *path, struct api_finding *out,
+		char err[static API_ERR_MAX])
+{
+	const json_t *platforms = json_object_get(obj, "platforms");
+
+	memset(out->n_platform_steps, 0, sizeof(out->n_platform_steps));
+	if (platforms == NULL || json_is_null(platforms))
+		return true;
+	if (!json_is_object(platforms))
+		return fail(err, "%splatforms is %s, not an object", path, type_name(platforms));
+	for (size_t p = 0; p < PLATFORM_COUNT; p++) {
+		const char *name = platform_name((enum platform)p);
+		const json_t *v = json_object_get(platforms, name);
+		char where[PATH_MAX_LEN + 32];
+
+		if (v == NULL)
+			continue;
+		snprintf(where, sizeof(where), "%splatforms.%s", path, name);
+		if (!parse_strings(v, where, API_PLATFORM_STEPS_MAX, out->platform_steps[p],
+				   &out->n_platform_steps[p], err))
+			return false;
+	}
+	return true;
+}
+
 static bool
 parse_finding(const json_t *obj, size_t i, struct api_finding *out, char err[static API_ERR_MAX])
 {
 	char path[PATH_MAX_LEN];
 	const char *severity;
 	const json_t *steps;
-	size_t j;
-	const json_t *step;
 
 	snprintf(path, sizeof(path), "findings[%zu].", i);
 	if (!json_is_object(obj))
@@ -233,17 +284,14 @@ parse_finding(const json_t *obj, size_t i, struct api_finding *out, char err[sta
 	if (out->detail == NULL)
 		out->detail = "";
 	out->n_steps = 0;
-	json_array_foreach(steps, j, step)
-	{
-		if (!json_is_string(step))
-			return fail(err, "%ssteps[%zu] is %s, not a string", path, j,
-				    type_name(step));
-		if (json_string_length(step) > API_TEXT_MAX ||
-		    strlen(json_string_value(step)) != json_string_length(step))
-			return fail(err, "%ssteps[%zu] is too long or holds a NUL", path, j);
-		out->steps[out->n_steps++] = json_string_value(step);
+	if (steps != NULL) {
+		char where[PATH_MAX_LEN + 8];
+
+		snprintf(where, sizeof(where), "%ssteps", path);
+		if (!parse_strings(steps, where, API_STEPS_MAX, out->steps, &out->n_steps, err))
+			return false;
 	}
-	return true;
+	return parse_platforms(obj, path, out, err);
 }
 
 static bool
@@ -266,7 +314,7 @@ enum dl_err
 api_parse_results(json_t *doc, struct api_results *out, char err[static API_ERR_MAX])
 {
 	struct api_results r;
-	const json_t *resolvers, *findings, *exits, *v;
+	const json_t *resolvers, *findings, *exits, *configured, *v;
 	enum dl_err rc = DL_E_FORMAT;
 	const char *verdict;
 	uint64_t total;
@@ -302,8 +350,22 @@ api_parse_results(json_t *doc, struct api_results *out, char err[static API_ERR_
 		return DL_E_FORMAT;
 	}
 	if (!parse_exit(exits, "ipv4", 4, &r.exit4, err) ||
-	    !parse_exit(exits, "ipv6", 6, &r.exit6, err))
+	    !parse_exit(exits, "ipv6", 6, &r.exit6, err) ||
+	    !get_array(doc, "configured", "", OPTIONAL, VERDICT_CONFIGURED_MAX, &configured, err))
 		return DL_E_FORMAT;
+	json_array_foreach(configured, i, v)
+	{
+		char path[PATH_MAX_LEN];
+
+		snprintf(path, sizeof(path), "configured[%zu].", i);
+		if (!json_is_object(v)) {
+			fail(err, "configured[%zu] is %s, not an object", i, type_name(v));
+			return DL_E_FORMAT;
+		}
+		if (!parse_net(v, path, 0, &r.configured[i], err))
+			return DL_E_FORMAT;
+		r.n_configured = i + 1;
+	}
 
 	r.n_resolvers = json_array_size(resolvers);
 	r.n_findings = json_array_size(findings);

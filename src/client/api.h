@@ -17,6 +17,7 @@
 
 #include "addr.h"
 #include "err.h"
+#include "findings.h"
 #include "probe.h"
 #include "testid.h"
 #include "verdict.h"
@@ -25,6 +26,7 @@
 #define API_RESOLVERS_MAX 1024 /* resolvers in one result (the server keeps 1,000 queries) */
 #define API_FINDINGS_MAX 64
 #define API_STEPS_MAX 16  /* steps of one finding */
+#define API_PLATFORM_STEPS_MAX 8 /* steps of one finding for one platform */
 #define API_TEXT_MAX 2048 /* bytes of a reason, explanation, detail or step */
 #define API_NAME_MAX 256  /* bytes of an organisation, a title or a finding id */
 #define API_CLASS_MAX 32  /* bytes of a classification ("other-network") */
@@ -64,6 +66,10 @@ struct api_finding {
 	const char *detail;  /* "" when the server sent none */
 	const char *steps[API_STEPS_MAX];
 	size_t n_steps;
+	/* "platforms": the steps per platform (findings.h). A platform the server does not name
+	 * has none; a name we do not know (a newer server's) is skipped. */
+	const char *platform_steps[PLATFORM_COUNT][API_PLATFORM_STEPS_MAX];
+	size_t n_platform_steps[PLATFORM_COUNT];
 };
 
 /* GET /api/v1/tests/<id>. */
@@ -79,6 +85,10 @@ struct api_results {
 	struct api_net exit4, exit6;
 	struct api_finding *findings; /* n_findings, malloc'd */
 	size_t n_findings;
+	/* "configured": the resolvers we said we are configured to use, with their networks as
+	 * the server sees them (optional: an older server sends none). */
+	struct api_net configured[VERDICT_CONFIGURED_MAX];
+	size_t n_configured;
 };
 
 /* Check a POST answer into *out. DL_E_FORMAT (err says why) with *out untouched otherwise. */

@@ -2,8 +2,10 @@
  *
  * The I/O of one test, in order: POST a test to the server; resolve the probe names through the
  * system resolver (resolve.c); ask the server over IPv4 and over IPv6 by the v4-/v6- names so it
- * sees our exit addresses; GET the results until the count of queries stops growing; print them
- * (report.c). Everything that can be pure lives in probe.c, url.c, api.c and report.c.
+ * sees our exit addresses; GET the results until the count of queries stops growing, naming the
+ * resolvers this machine is configured to use (sysdns.c) so that the server can recognise DNS
+ * interception; print them (report.c). Everything that can be pure lives in probe.c, url.c,
+ * api.c and report.c.
  */
 #include "subcmd.h"
 
@@ -27,6 +29,7 @@
 #include "probe.h"
 #include "report.h"
 #include "resolve.h"
+#include "sysdns.h"
 #include "url.h"
 #include "verdict.h"
 
@@ -65,7 +68,14 @@ static const char help_text[] =
     "Progress goes to stderr when it is a terminal; colour only on a terminal without NO_COLOR.\n"
     "With --json: one document, {\"verdict\", \"reason\", \"note\", \"server\", \"id\",\n"
     "\"zone\", \"resolvers\", \"exit\", \"findings\", \"probes\"}; {\"verdict\": null,\n"
-    "\"error\"} when it could not test.\n"
+    "\"error\"} when it could not test. The report shows the generic steps; `dnsleak audit'\n"
+    "fits them to this machine's DNS manager and VPN. --json carries every platform's steps.\n"
+    "\n"
+    "The resolvers this machine is configured to use (resolv.conf's nameservers, or the\n"
+    "upstreams of systemd-resolved behind its stub) go to the server with the results request\n"
+    "when every one of them is a public address, so that it can tell whether the network\n"
+    "answers DNS in their place (DL-DNS-HIJACK). A router or a local resolver among them may\n"
+    "forward anywhere, so then none is sent.\n"
     "\n"
     "exit status:\n"
     "  0  PASS          only expected resolvers (or your own network's) saw the names\n"
@@ -116,6 +126,7 @@ progress_done(struct progress *p)
 
 struct run {
 	struct opts o;
+	const struct test_extra *extra; /* the combined `dnsleak`: the audit beside the test */
 	struct progress progress;
 	char *base; /* the server's base URL */
 	struct api_created created;
@@ -433,6 +444,72 @@ show_exits(struct run *r)
 	}
 }
 
+/*
+ * The resolvers this machine is configured to use, into out (room for max), for the server's
+ * interception check (verdict.h, DL-DNS-HIJACK): what sysdns_discover() finds. All of them or
+ * none: a resolver that is not public (a home router, a local stub) may forward anywhere, so
+ * with one among them the server could conclude nothing, and a list cut short could make it
+ * conclude wrongly. None either when more than max differ or when discovery fails. Returns
+ * how many were written.
+ */
+static size_t
+configured_resolvers(struct dl_addr *out, size_t max)
+{
+	struct sysdns *sd = calloc(1, sizeof(*sd)); /* tens of KiB */
+	size_t n = 0;
+
+	if (sd == NULL || sysdns_discover(NULL, sd) != DL_E_OK)
+		goto out;
+	for (size_t i = 0; i < sd->n_servers && i < SYSDNS_SERVERS_MAX; i++) {
+		const struct dl_addr *a = &sd->servers[i].addr;
+		bool is_dup = false;
+
+		for (size_t j = 0; j < n && !is_dup; j++)
+			is_dup = addr_equal(&out[j], a);
+		if (is_dup)
+			continue;
+		if (!verdict_addr_is_public(a) || n == max) {
+			n = 0;
+			goto out;
+		}
+		out[n++] = *a;
+	}
+out:
+	free(sd);
+	return n;
+}
+
+/* The results URL: url_results() and one configured= argument per configured resolver. */
+static enum dl_err
+results_url(const struct run *r, char **out)
+{
+	struct dl_addr cfg[VERDICT_CONFIGURED_MAX];
+	size_t n = configured_resolvers(cfg, VERDICT_CONFIGURED_MAX);
+	char *url = NULL;
+	enum dl_err e;
+
+	e = url_results(r->base, r->created.id, r->o.expects, r->o.n_expects, &url);
+	for (size_t i = 0; e == DL_E_OK && i < n; i++) {
+		char text[ADDR_TEXT_MAX]; /* digits, hex, '.', ':': nothing to percent-encode */
+		char *longer = NULL;
+
+		addr_fmt(&cfg[i], text);
+		if (asprintf(&longer, "%s%cconfigured=%s", url, strchr(url, '?') ? '&' : '?',
+			     text) < 0) {
+			e = DL_E_NOMEM;
+			break;
+		}
+		free(url);
+		url = longer;
+	}
+	if (e != DL_E_OK) {
+		free(url);
+		return e;
+	}
+	*out = url;
+	return DL_E_OK;
+}
+
 static int
 fetch_results(struct run *r)
 {
@@ -441,8 +518,8 @@ fetch_results(struct run *r)
 	uint64_t last_total = 0;
 	int rc = EXIT_CANNOT_TEST;
 
-	if (url_results(r->base, r->created.id, r->o.expects, r->o.n_expects, &r->results_url) !=
-	    DL_E_OK)
+	progress_say(&r->progress, "reading this machine's DNS configuration");
+	if (results_url(r, &r->results_url) != DL_E_OK)
 		return cannot_test(r, "out of memory");
 	init_req(&rq, r->results_url, &r->o);
 	rq.bearer = r->created.token;
@@ -504,29 +581,57 @@ print_report(struct run *r)
 	};
 	const char *no_color = getenv("NO_COLOR");
 
+	const struct test_extra *x = r->extra;
+	bool colour = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+	enum verdict v = r->res.verdict;
+
 	for (size_t i = 0; i < 2; i++) {
 		if (r->exit_url[i] != NULL && r->exits[i].status == 0)
 			rep.exit_error[i] = r->exits[i].error;
 	}
+	if (x != NULL) {
+		rep.ctx = x->ctx;
+		if (x->audit_verdict > v)
+			v = x->audit_verdict;
+	}
 	progress_done(&r->progress);
 	if (r->o.is_json) {
 		json_t *doc = report_json(&rep);
+		if (doc != NULL && x != NULL) {
+			/* One document: the combined verdict, then what each half found. */
+			const char *reason = x->audit_verdict > r->res.verdict ? x->audit_reason
+									       : r->res.reason;
+			doc = json_pack("{s:s, s:s, s:o, s:o}", "verdict", verdict_name(v), "reason",
+					reason != NULL ? reason : "", "audit", x->audit_json(x->arg),
+					"test", doc);
+		}
 		if (doc == NULL)
 			return cannot_test(r, "out of memory");
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		fputc('\n', stdout);
 		json_decref(doc);
 	} else {
-		report_print(stdout, &rep,
-			     isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0'));
+		if (x != NULL) {
+			x->print_audit(x->arg, stdout, colour);
+			fputs("\n\nEnd-to-end test\n\n", stdout);
+		}
+		report_print(stdout, &rep, colour);
+		if (x != NULL)
+			fprintf(stdout, "\nCombined verdict (audit and test): %s\n", verdict_name(v));
 	}
 	if (fflush(stdout) != 0)
 		return EXIT_CANNOT_TEST;
-	return verdict_exit_code(r->res.verdict);
+	return verdict_exit_code(v);
 }
 
 int
 cmd_test(int argc, char *argv[])
+{
+	return cmd_test_with(argc, argv, NULL);
+}
+
+int
+cmd_test_with(int argc, char *argv[], const struct test_extra *extra)
 {
 	struct run *r = calloc(1, sizeof(*r));
 	bool has_curl = false;
@@ -538,6 +643,7 @@ cmd_test(int argc, char *argv[])
 		fprintf(stderr, "dnsleak test: out of memory\n");
 		return EXIT_CANNOT_TEST;
 	}
+	r->extra = extra;
 	rc = parse_opts(argc, argv, r);
 	if (rc >= 0)
 		goto out;

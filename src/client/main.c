@@ -16,7 +16,7 @@ struct subcmd {
 
 static const struct subcmd subcmds[] = {
 	{ "test", cmd_test, "ask the leak server which resolvers saw our names", NULL },
-	{ "audit", NULL, "show resolver, route and interface configuration", "issue #4" },
+	{ "audit", cmd_audit, "explain, offline, how DNS leaves this machine and why it leaks", NULL },
 	{ "watch", NULL, "watch DNS leaving this host outside the tunnel", "issue #5" },
 	{ "fix", NULL, "print or apply the cure: next steps and nftables rules", "issue #5" },
 };
@@ -24,7 +24,8 @@ static const struct subcmd subcmds[] = {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: dnsleak <command> [options]\n\ncommands:\n");
+	fprintf(f, "usage: dnsleak [-hj] [-s url] [options of test]   audit, then test with a server\n"
+		   "       dnsleak <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
 		fprintf(f, "  %-6s %s%s%s%s\n", subcmds[i].name, subcmds[i].summary,
 			subcmds[i].arrives ? " (not built yet: " : "",
@@ -37,9 +38,14 @@ usage(FILE *f)
 int
 main(int argc, char *argv[])
 {
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_CANNOT_TEST : EXIT_PASS;
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return EXIT_PASS;
+	}
+	/* No command, or options first: the audit, then the test when a server is known. */
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc < 2 || (strcmp(argv[1], "-V") != 0 && strcmp(argv[1], "--version") != 0))
+			return cmd_check(argc, argv);
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("dnsleak %s\n", DNSLEAK_VERSION);

@@ -304,18 +304,48 @@ print_exit(FILE *f, const char *label, const struct api_net *n, const char *erro
 	fprintf(f, "%s  %s  %s\n", n->address, network_cell(n, net), country_text(n, cc));
 }
 
+/* The heading of a platform's steps in the text report. */
+static const char *const platform_heading[PLATFORM_COUNT] = {
+	[PLATFORM_RESOLVED] = "With systemd-resolved",
+	[PLATFORM_NETWORKMANAGER] = "With NetworkManager",
+	[PLATFORM_RESOLV_CONF] = "With a plain /etc/resolv.conf",
+	[PLATFORM_OPENVPN] = "With OpenVPN",
+	[PLATFORM_WIREGUARD] = "With WireGuard",
+	[PLATFORM_WINDOWS] = "On Windows",
+	[PLATFORM_MACOS] = "On macOS",
+	[PLATFORM_BROWSER] = "In the browser",
+	[PLATFORM_FIREWALL] = "With a firewall",
+};
+
 static void
-print_findings(FILE *f, const struct api_results *res, bool use_colour)
+print_steps(FILE *f, const char *heading, const char *const *steps, size_t n)
 {
+	char a[ESC_MAX];
+
+	if (n == 0)
+		return;
+	fprintf(f, "    %s:\n", heading);
+	for (size_t j = 0; j < n; j++)
+		fprintf(f, "      %zu. %s\n", j + 1, report_escape(steps[j], a, sizeof(a)));
+}
+
+void
+report_print_findings(FILE *f, const struct api_finding *findings, size_t n,
+		      const struct step_context *ctx, bool use_colour)
+{
+	enum platform chosen[PLATFORM_COUNT];
+	bool is_known = ctx != NULL && ctx->known;
+	size_t n_chosen = is_known ? findings_select_platforms(ctx, chosen) : 0;
+	bool has_platform_steps = false;
 	char a[ESC_MAX], b[ESC_MAX];
 
-	if (res->n_findings == 0)
+	if (n == 0)
 		return;
 	fputc('\n', f);
 	paint(f, use_colour, C_BOLD, "Findings");
 	fputc('\n', f);
-	for (size_t i = 0; i < res->n_findings; i++) {
-		const struct api_finding *fd = &res->findings[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct api_finding *fd = &findings[i];
 
 		snprintf(b, sizeof(b), "[%s]", severity_name(fd->severity));
 		fputs("  ", f);
@@ -326,12 +356,60 @@ print_findings(FILE *f, const struct api_results *res, bool use_colour)
 			fprintf(f, "    %s\n", report_escape(fd->detail, a, sizeof(a)));
 		if (fd->explain[0] != '\0')
 			fprintf(f, "    %s\n", report_escape(fd->explain, a, sizeof(a)));
-		if (fd->n_steps > 0)
-			fputs("    What to do:\n", f);
-		for (size_t j = 0; j < fd->n_steps; j++)
-			fprintf(f, "      %zu. %s\n", j + 1,
-				report_escape(fd->steps[j], a, sizeof(a)));
+		print_steps(f, "What to do", fd->steps, fd->n_steps);
+		for (size_t p = 0; p < PLATFORM_COUNT; p++)
+			has_platform_steps |= fd->n_platform_steps[p] > 0;
+		for (size_t k = 0; k < n_chosen; k++) {
+			enum platform p = chosen[k];
+			print_steps(f, platform_heading[p], fd->platform_steps[p],
+				    fd->n_platform_steps[p]);
+		}
 	}
+	/* Every platform's steps would bury the one that fits: name the way to get it. */
+	if (!is_known && has_platform_steps)
+		fputs("  For steps fitted to this machine (its DNS manager and VPN), run "
+		      "`dnsleak audit`.\n",
+		      f);
+}
+
+bool
+report_finding_from_catalogue(const struct verdict_finding *vf, struct api_finding *out)
+{
+	const struct finding_def *def = findings_lookup(vf->id);
+
+	memset(out, 0, sizeof(*out));
+	if (def == NULL)
+		return false;
+	out->id = def->id;
+	out->severity = def->severity;
+	out->title = def->title;
+	out->explain = def->explain;
+	out->detail = vf->detail;
+	for (size_t i = 0; i < FINDING_STEPS_MAX && i < API_STEPS_MAX && def->steps[i] != NULL; i++)
+		out->steps[out->n_steps++] = def->steps[i];
+	for (size_t p = 0; p < PLATFORM_COUNT; p++) {
+		const char *const *steps = findings_platform_steps(def, (enum platform)p);
+		size_t *k = &out->n_platform_steps[p];
+
+		for (; *k < API_PLATFORM_STEPS_MAX && steps[*k] != NULL; (*k)++)
+			out->platform_steps[p][*k] = steps[*k];
+	}
+	return true;
+}
+
+/* "8.8.8.8 (AS15169 Google LLC), 2001:db8::53 (unknown network)": what we said we ask. */
+static void
+print_configured(FILE *f, const struct api_results *res)
+{
+	char net[ESC_MAX];
+
+	if (res->n_configured == 0)
+		return;
+	fputs("Resolvers this machine is configured to use:", f);
+	for (size_t i = 0; i < res->n_configured && i < VERDICT_CONFIGURED_MAX; i++)
+		fprintf(f, "%s %s (%s)", i > 0 ? "," : "", res->configured[i].address,
+			network_cell(&res->configured[i], net));
+	fputc('\n', f);
 }
 
 void
@@ -346,8 +424,10 @@ report_print(FILE *f, const struct report *r, bool use_colour)
 		report_escape(r->server, b, sizeof(b)), report_escape(res->zone, c, sizeof(c)));
 	fprintf(f,
 		"Probe names through the system resolver: %zu sent, %zu resolved, %zu failed, "
-		"%zu timed out\n\n",
+		"%zu timed out\n",
 		p->sent, p->resolved, p->failed, p->timed_out);
+	print_configured(f, res);
+	fputc('\n', f);
 	print_resolvers(f, res, use_colour);
 
 	fputc('\n', f);
@@ -362,7 +442,7 @@ report_print(FILE *f, const struct report *r, bool use_colour)
 	fprintf(f, "\n  %s\n", report_escape(res->reason, a, sizeof(a)));
 	if (report_note(r, note))
 		fprintf(f, "  Note: %s.\n", note);
-	print_findings(f, res, use_colour);
+	report_print_findings(f, res->findings, res->n_findings, r->ctx, use_colour);
 }
 
 /* A JSON string of text, or of its escaped form when text is not UTF-8 (argv can be anything). */
@@ -405,20 +485,66 @@ resolver_json(const struct api_resolver *rv)
 			 (int)rv->is_trusted, "classification", jstr(rv->classification));
 }
 
+/* The n strings as a JSON array; NULL when out of memory. */
 static json_t *
-finding_json(const struct api_finding *fd)
+strings_json(const char *const *text, size_t n)
 {
-	json_t *steps = json_array();
+	json_t *arr = json_array();
 
-	for (size_t i = 0; i < fd->n_steps && steps != NULL; i++) {
-		if (json_array_append_new(steps, jstr(fd->steps[i])) != 0) {
-			json_decref(steps);
-			steps = NULL;
+	for (size_t i = 0; i < n && arr != NULL; i++) {
+		if (json_array_append_new(arr, jstr(text[i])) != 0) {
+			json_decref(arr);
+			arr = NULL;
 		}
 	}
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "id", jstr(fd->id), "severity",
+	return arr;
+}
+
+/* The finding's steps for the n chosen platforms that have some, keyed by platform_name(). */
+static json_t *
+platforms_json(const struct api_finding *fd, const enum platform *chosen, size_t n)
+{
+	json_t *obj = json_object();
+
+	for (size_t k = 0; k < n && obj != NULL; k++) {
+		enum platform p = chosen[k];
+
+		if (fd->n_platform_steps[p] == 0)
+			continue;
+		if (json_object_set_new(
+			obj, platform_name(p),
+			strings_json(fd->platform_steps[p], fd->n_platform_steps[p])) != 0) {
+			json_decref(obj);
+			obj = NULL;
+		}
+	}
+	return obj;
+}
+
+static json_t *
+finding_json(const struct api_finding *fd, const enum platform *chosen, size_t n_chosen)
+{
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "id", jstr(fd->id), "severity",
 			 severity_name(fd->severity), "title", jstr(fd->title), "explain",
-			 jstr(fd->explain), "detail", jstr(fd->detail), "steps", steps);
+			 jstr(fd->explain), "detail", jstr(fd->detail), "steps",
+			 strings_json(fd->steps, fd->n_steps), "platforms",
+			 platforms_json(fd, chosen, n_chosen));
+}
+
+json_t *
+report_findings_json(const struct api_finding *fds, size_t n, const struct step_context *ctx)
+{
+	enum platform chosen[PLATFORM_COUNT];
+	size_t n_chosen = findings_select_platforms(ctx, chosen);
+	json_t *findings = json_array();
+
+	for (size_t i = 0; i < n && findings != NULL; i++) {
+		if (json_array_append_new(findings, finding_json(&fds[i], chosen, n_chosen)) != 0) {
+			json_decref(findings);
+			findings = NULL;
+		}
+	}
+	return findings;
 }
 
 json_t *
@@ -426,19 +552,14 @@ report_json(const struct report *r)
 {
 	const struct api_results *res = r->res;
 	const struct report_probes *p = &r->probes;
-	json_t *resolvers = json_array(), *findings = json_array();
+	json_t *resolvers = json_array();
+	json_t *findings = report_findings_json(res->findings, res->n_findings, r->ctx);
 	char note[REPORT_NOTE_MAX];
 
 	for (size_t i = 0; i < res->n_resolvers && resolvers != NULL; i++) {
 		if (json_array_append_new(resolvers, resolver_json(&res->resolvers[i])) != 0) {
 			json_decref(resolvers);
 			resolvers = NULL;
-		}
-	}
-	for (size_t i = 0; i < res->n_findings && findings != NULL; i++) {
-		if (json_array_append_new(findings, finding_json(&res->findings[i])) != 0) {
-			json_decref(findings);
-			findings = NULL;
 		}
 	}
 	/* json_pack's "o" takes the reference even when it fails, so nothing leaks on NULL. */

@@ -33,16 +33,48 @@ struct report {
 	struct report_probes probes;
 	unsigned timeout_s;        /* how long the probes had */
 	const char *exit_error[2]; /* why our IPv4 [0] / IPv6 [1] request to the server failed */
+	/* What the local audit found, to fit the steps to this machine; NULL: unknown. */
+	const struct step_context *ctx;
 };
 
-/* The human report: header, resolvers table, exit addresses, verdict and reason, findings. */
+/*
+ * The human report: header, the configured resolvers the server compared with (when we sent
+ * some), resolvers table, exit addresses, verdict and reason, findings (report_print_findings
+ * with r->ctx).
+ */
 void report_print(FILE *f, const struct report *r, bool use_colour);
 
 /*
+ * The "Findings" section alone (nothing when n is 0): each finding's severity, id, title,
+ * detail, explanation and generic steps, then its steps for each platform that
+ * findings_select_platforms(ctx) picks, in that order ("With systemd-resolved:", ...). With ctx
+ * NULL or not known only the generic steps are shown, and when some finding has steps per
+ * platform a closing line says that `dnsleak audit` gives steps fitted to this machine.
+ */
+void report_print_findings(FILE *f, const struct api_finding *findings, size_t n,
+			   const struct step_context *ctx, bool use_colour);
+
+/*
+ * A finding of a local verdict (dnsleak audit's verdict_out) as the API would send it, so that
+ * report_print_findings() shows it: words and steps from the catalogue, detail from vf. out
+ * points into the static catalogue and into vf, which must outlive it. False (out zeroed) when
+ * the id is not in the catalogue.
+ */
+bool report_finding_from_catalogue(const struct verdict_finding *vf, struct api_finding *out);
+
+/*
  * The JSON report: {"verdict", "reason", "note", "server", "id", "zone", "resolvers", "exit",
- * "findings", "probes"}. A new reference, NULL only when out of memory.
+ * "findings", "probes"}. Each finding has "platforms": the steps of the
+ * platforms findings_select_platforms(r->ctx) picks (every one the server sent when r->ctx is
+ * NULL or unknown), keyed by platform_name() in that order. A new reference, NULL only when
+ * out of memory.
  */
 json_t *report_json(const struct report *r);
+
+/* The findings as a JSON array, with the steps of the platforms that fit ctx (NULL: all).
+ * A new reference, NULL only when out of memory. */
+json_t *report_findings_json(const struct api_finding *findings, size_t n,
+			     const struct step_context *ctx);
 
 /* {"verdict": null, "error": message}. NULL only when out of memory. */
 json_t *report_error_json(const char *message);

@@ -6,6 +6,41 @@
 #ifndef DL_SUBCMD_H
 #define DL_SUBCMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "findings.h"
+#include "verdict.h"
+
 int cmd_test(int argc, char *argv[]);
+int cmd_audit(int argc, char *argv[]);
+int cmd_check(int argc, char *argv[]);
+
+struct sysdns;
+struct audit_facts;
+struct audit_result;
+
+/*
+ * `dnsleak` with no subcommand runs the audit, then the test with this beside it: the test's
+ * report shows the audit first, renders steps for the audit's step context, and the verdict
+ * and exit code are the worse of the two.
+ */
+struct test_extra {
+	const struct step_context *ctx;
+	enum verdict audit_verdict;
+	const char *audit_reason;
+	void (*print_audit)(void *arg, FILE *f, bool use_colour);
+	json_t *(*audit_json)(void *arg); /* a new reference */
+	void *arg;
+};
+
+int cmd_test_with(int argc, char *argv[], const struct test_extra *extra);
+
+/* Gather the facts and analyse them (cmd_audit.c); the combined `dnsleak` uses it too. */
+int audit_run(const char *resolv_conf, struct sysdns *dns, struct audit_facts *facts,
+	      struct audit_result *result, char *err, size_t err_len);
 
 #endif

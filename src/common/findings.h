@@ -1,10 +1,13 @@
 /* findings.h -- the catalogue of findings: stable ids, severity, words, next steps. Pure data.
  *
- * One catalogue serves the server (GET /api/v1/tests/<id> and, later, GET /api/v1/findings),
- * the CLI and the web page, which gets it from the API and never keeps a copy.
- * Ids are stable: DL-<AREA>-<WHAT>. Steps are short imperative sentences; issue #4 adds steps
- * per platform (systemd-resolved, NetworkManager, resolv.conf, OpenVPN, WireGuard, Windows,
- * macOS, browsers) and their selection from what the local audit found.
+ * One catalogue serves the server (GET /api/v1/tests/<id> and GET /api/v1/findings), the CLI and
+ * the web page, which gets it from the API and never keeps a copy.
+ * Ids are stable: DL-<AREA>-<WHAT>. Steps are short imperative sentences: generic ones that
+ * hold anywhere, and per platform (systemd-resolved, NetworkManager, resolv.conf, OpenVPN,
+ * WireGuard, Windows, macOS, browsers, the firewall) the concrete commands and settings.
+ * Placeholders in angle brackets are the user's own names: <tunnel> (tun0, wg0), <physical>
+ * (eth0, wlan0), <vpn-dns> (the VPN's resolver), <vpn> and <physical-connection> (connection
+ * names). findings_select_platforms() picks the platforms that fit what the local audit found.
  */
 #ifndef DL_FINDINGS_H
 #define DL_FINDINGS_H
@@ -14,7 +17,10 @@
 
 #include "verdict.h"
 
-/* The ids, spelled once. verdict_compute() emits the first nine; dnsleak audit the rest. */
+/*
+ * The ids, spelled once. verdict_compute() emits the first nine and DL-DNS-HIJACK (when the
+ * client says which resolvers it is configured to use); dnsleak audit the others.
+ */
 #define FINDING_ISP_RESOLVER "DL-ISP-RESOLVER"
 #define FINDING_IPV6_DNS_LEAK "DL-IPV6-DNS-LEAK"
 #define FINDING_UNTRUSTED_RESOLVER "DL-UNTRUSTED-RESOLVER"
@@ -28,6 +34,26 @@
 #define FINDING_DNS_HIJACK "DL-DNS-HIJACK"
 #define FINDING_NO_ENCRYPTION "DL-NO-ENCRYPTION"
 #define FINDING_ROUTE_OVERRIDE "DL-ROUTE-OVERRIDE"
+#define FINDING_NO_TUNNEL "DL-NO-TUNNEL"
+
+/*
+ * The platforms that have steps of their own. The order is the one the API and the catalogue
+ * use; findings_select_platforms() gives the order to show them in.
+ */
+enum platform {
+	PLATFORM_RESOLVED = 0,   /* systemd-resolved: resolvectl dns/domain ~./default-route */
+	PLATFORM_NETWORKMANAGER, /* nmcli ... ipv4.dns-priority, ignore-auto-dns */
+	PLATFORM_RESOLV_CONF,    /* a plain /etc/resolv.conf, rewritten by DHCP at most */
+	PLATFORM_OPENVPN,        /* DNS push + update-resolv-conf / update-systemd-resolved */
+	PLATFORM_WIREGUARD,      /* DNS = in the [Interface] section (wg-quick) */
+	PLATFORM_WINDOWS,        /* Smart Multi-Homed Name Resolution, adapter metrics */
+	PLATFORM_MACOS,          /* scoped resolvers, the VPN profile, Private Relay */
+	PLATFORM_BROWSER,        /* the browser's own DoH setting */
+	PLATFORM_FIREWALL,       /* block DNS outside the tunnel: dnsleak fix */
+	PLATFORM_COUNT,
+};
+
+#define FINDING_PLATFORM_STEPS_MAX 6 /* a platform's steps, with their NULL terminator */
 
 #define FINDING_STEPS_MAX 8
 
@@ -38,6 +64,11 @@ struct finding_def {
 	const char *explain; /* one sentence a non-expert understands */
 	const char *steps[FINDING_STEPS_MAX]; /* NULL-terminated when shorter */
 	bool inconclusive; /* it means "cannot tell": makes the verdict INCONCLUSIVE (verdict.h) */
+	/*
+	 * Steps per platform: NULL (none) or a NULL-terminated list of at most
+	 * FINDING_PLATFORM_STEPS_MAX - 1. Read them through findings_platform_steps().
+	 */
+	const char *const *platform_steps[PLATFORM_COUNT];
 };
 
 /* The entry for id (exact, case-sensitive), or NULL; NULL id gives NULL. */
@@ -45,25 +76,6 @@ const struct finding_def *findings_lookup(const char *id);
 
 /* The whole catalogue, *n entries. */
 const struct finding_def *findings_all(size_t *n);
-
-/*
- * Next steps per platform (issue #4). A finding's generic steps stay in finding_def.steps; the
- * catalogue adds steps per platform, and findings_select_steps() picks the ones that fit what
- * the local audit detected (resolved vs NetworkManager vs plain resolv.conf, the tunnel kind),
- * so the user reads one fitting list, not every platform's.
- */
-enum platform {
-	PLATFORM_RESOLVED = 0,  /* systemd-resolved: resolvectl dns/domain ~. */
-	PLATFORM_NETWORKMANAGER, /* nmcli ... ipv4.dns-priority */
-	PLATFORM_RESOLV_CONF,   /* a plain /etc/resolv.conf */
-	PLATFORM_OPENVPN,       /* DNS push + update-resolv-conf / update-systemd-resolved */
-	PLATFORM_WIREGUARD,     /* DNS = in the [Interface] section */
-	PLATFORM_WINDOWS,       /* Smart Multi-Homed Name Resolution, adapter metrics */
-	PLATFORM_MACOS,
-	PLATFORM_BROWSER,       /* the browser's own DoH setting */
-	PLATFORM_FIREWALL,      /* block DNS outside the tunnel: dnsleak fix */
-	PLATFORM_COUNT,
-};
 
 /* What the audit knows about this machine; all false/unknown: show every platform's steps. */
 struct step_context {
@@ -75,17 +87,31 @@ struct step_context {
 	bool tunnel_wireguard;
 };
 
-const char *platform_name(enum platform p); /* "systemd-resolved", "NetworkManager", ... */
+/*
+ * "systemd-resolved", "NetworkManager", "resolv.conf", "OpenVPN", "WireGuard", "Windows",
+ * "macOS", "browser", "firewall": the keys of "platforms" in the API. "?" outside the enum.
+ */
+const char *platform_name(enum platform p);
 
-#define FINDING_PLATFORM_STEPS_MAX 6
+/* The inverse (exact); false for anything else, *out then untouched. */
+bool platform_from_name(const char *name, enum platform *out);
 
-/* The steps of def for platform p (NULL-terminated, possibly empty). */
+/*
+ * The steps of def for platform p: a NULL-terminated list (static), empty when def has none
+ * for p, when def is NULL or when p is outside the enum. Never NULL.
+ */
 const char *const *findings_platform_steps(const struct finding_def *def, enum platform p);
 
 /*
- * The platforms whose steps fit ctx, in the order to show them: the detected DNS manager, the
- * detected tunnel, then the firewall; without a known context every platform. Returns how many
- * were written to out (at most PLATFORM_COUNT).
+ * The platforms whose steps fit ctx, in the order to show them, into out (room for
+ * PLATFORM_COUNT):
+ *   1. the DNS manager: systemd-resolved when ctx->resolved, and NetworkManager as well when
+ *      ctx->networkmanager (it configures resolved and undoes what resolvectl set by hand);
+ *      NetworkManager alone; otherwise plain resolv.conf;
+ *   2. the tunnel: OpenVPN when ctx->tunnel_tun, WireGuard when ctx->tunnel_wireguard;
+ *   3. the browser (its own DNS over HTTPS bypasses all of the above), then the firewall.
+ * Windows and macOS never fit a known context: the audit runs on Linux. ctx NULL or not
+ * ctx->known: every platform, in enum order. Returns how many were written.
  */
 size_t findings_select_platforms(const struct step_context *ctx, enum platform *out);
 

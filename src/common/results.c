@@ -570,40 +570,139 @@ exits_json(const struct results_summary *sum)
 	return j;
 }
 
-/* One finding: its catalogue entry's words and steps, and what this test showed. */
+/* A NULL-terminated list of at most max static strings as a JSON array. */
 static json_t *
-finding_json(const struct verdict_finding *f)
+steps_json(const char *const *steps, size_t max)
 {
-	const struct finding_def *def = findings_lookup(f->id);
-	json_t *j = json_object();
-	json_t *steps = json_array();
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < max && steps[i] != NULL; i++) {
+		if (json_array_append_new(arr, text_json(steps[i], SIZE_MAX)) != 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	return arr;
+}
+
+/* {"systemd-resolved": [...], ...}: every platform of def that has steps, in enum order. */
+static json_t *
+platforms_json(const struct finding_def *def)
+{
+	json_t *obj = json_object();
 	int bad = 0;
 
-	if (j == NULL || steps == NULL || f->id == NULL) {
-		json_decref(steps);
-		json_decref(j);
+	if (obj == NULL)
+		return NULL;
+	for (size_t p = 0; def != NULL && p < PLATFORM_COUNT && !bad; p++) {
+		const char *const *steps = findings_platform_steps(def, (enum platform)p);
+		if (steps[0] != NULL)
+			bad |= json_object_set_new(obj, platform_name((enum platform)p),
+						   steps_json(steps, FINDING_PLATFORM_STEPS_MAX));
+	}
+	if (bad) {
+		json_decref(obj);
 		return NULL;
 	}
-	/* Every id verdict_compute() emits is in the catalogue; should one not be, say so plainly. */
-	bad |= json_object_set_new(j, "id", text_json(f->id, SIZE_MAX));
+	return obj;
+}
+
+/*
+ * A finding's catalogue entry: id, severity, inconclusive, title, explain, steps, platforms.
+ * def may be NULL (an id the catalogue lacks): then the id is the title and the rest is empty.
+ */
+static json_t *
+entry_json(const char *id, const struct finding_def *def)
+{
+	static const char *const no_steps[] = { NULL };
+	json_t *j = json_object();
+	int bad = 0;
+
+	if (j == NULL)
+		return NULL;
+	bad |= json_object_set_new(j, "id", text_json(id, SIZE_MAX));
 	bad |= json_object_set_new(j, "severity",
 				   json_string(severity_name(def != NULL ? def->severity : SEV_INFO)));
-	bad |= json_object_set_new(j, "title", text_json(def != NULL && def->title != NULL
-								 ? def->title
-								 : f->id,
-							 SIZE_MAX));
+	bad |=
+	    json_object_set_new(j, "inconclusive", json_boolean(def != NULL && def->inconclusive));
+	bad |= json_object_set_new(
+	    j, "title", text_json(def != NULL && def->title != NULL ? def->title : id, SIZE_MAX));
 	bad |= json_object_set_new(j, "explain",
 				   text_json(def != NULL && def->explain != NULL ? def->explain : "",
 					     SIZE_MAX));
-	bad |= json_object_set_new(j, "detail", text_json(f->detail, sizeof(f->detail)));
-	for (size_t i = 0; def != NULL && i < FINDING_STEPS_MAX && def->steps[i] != NULL; i++)
-		bad |= json_array_append_new(steps, text_json(def->steps[i], SIZE_MAX));
-	bad |= json_object_set_new(j, "steps", steps);
+	bad |= json_object_set_new(
+	    j, "steps", steps_json(def != NULL ? def->steps : no_steps, FINDING_STEPS_MAX));
+	bad |= json_object_set_new(j, "platforms", platforms_json(def));
 	if (bad) {
 		json_decref(j);
 		return NULL;
 	}
 	return j;
+}
+
+/* One finding of this test: its catalogue entry, and what this test showed (detail). */
+static json_t *
+finding_json(const struct verdict_finding *f)
+{
+	json_t *j;
+
+	if (f->id == NULL)
+		return NULL;
+	/* Every id verdict_compute() emits is catalogued; should one not be, say so plainly. */
+	j = entry_json(f->id, findings_lookup(f->id));
+	if (j != NULL &&
+	    json_object_set_new(j, "detail", text_json(f->detail, sizeof(f->detail))) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+enum dl_err
+results_findings_json(json_t **out)
+{
+	size_t n = 0;
+	const struct finding_def *all = findings_all(&n);
+	json_t *arr = json_array();
+	json_t *doc;
+	int bad = arr == NULL;
+
+	for (size_t i = 0; i < n && !bad; i++)
+		bad |= json_array_append_new(arr, entry_json(all[i].id, &all[i]));
+	if (bad) {
+		json_decref(arr);
+		return DL_E_NOMEM;
+	}
+	doc = json_object();
+	if (doc == NULL || json_object_set_new(doc, "findings", arr) != 0) {
+		json_decref(doc);
+		return DL_E_NOMEM;
+	}
+	*out = doc;
+	return DL_E_OK;
+}
+
+/* The configured resolvers the client named, with their networks. */
+static json_t *
+configured_json(const struct verdict_configured *c, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && c != NULL && i < n; i++) {
+		char text[ADDR_TEXT_MAX];
+		json_t *j = json_object();
+
+		addr_fmt(&c[i].addr, text);
+		if (j == NULL || json_object_set_new(j, "address", json_string(text)) != 0 ||
+		    json_object_set_new(j, "family", json_integer(c[i].addr.family == 6 ? 6 : 4)) !=
+			0 ||
+		    net_json(j, &c[i].net) != 0 || json_array_append_new(arr, j) != 0) {
+			json_decref(j);
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	return arr;
 }
 
 /* The summary must be this grouping's: same resolvers in the same order. */
@@ -662,6 +761,8 @@ results_json(const struct results_in *in, json_t **out)
 	bad |= json_object_set_new(doc, "total", json_integer((json_int_t)sum->dns_total));
 	bad |= json_object_set_new(doc, "http_total", json_integer((json_int_t)sum->http_total));
 	bad |= json_object_set_new(doc, "exit", exits_json(sum));
+	bad |= json_object_set_new(doc, "configured",
+				   configured_json(in->configured, in->n_configured));
 
 	arr = json_array();
 	for (size_t i = 0; i < ng && !bad; i++)

@@ -9,9 +9,13 @@
  *      summary, and results_json() shapes the document from the observations, the summary and
  *      the verdict.
  * The document lists every observation in arrival order (HTTP ones too, transport "http") and,
- * above them, the resolvers, the exits and the verdict with its findings. README.md describes
- * each field. Times are RFC 3339 in UTC; strings that could hold other bytes than ASCII are
- * checked, so jansson accepts them.
+ * above them, the resolvers, the exits, the configured resolvers the client named and the
+ * verdict with its findings, each with its catalogue entry (steps per platform included: a
+ * few KiB at most, next to up to 1,000 observations). README.md describes each field. Times are
+ * RFC 3339 in UTC; strings that could hold other bytes than ASCII are checked, so jansson
+ * accepts them.
+ *
+ * results_findings_json() shapes the whole catalogue (GET /api/v1/findings) the same way.
  */
 #ifndef DL_RESULTS_H
 #define DL_RESULTS_H
@@ -74,6 +78,9 @@ struct results_in {
 	size_t n;
 	const struct results_summary *sum; /* results_summarize(obs, n), enriched, classified */
 	const struct verdict_out *verdict; /* verdict_compute() over sum */
+	/* The resolvers the client said it is configured to use, enriched; NULL when none. */
+	const struct verdict_configured *configured;
+	size_t n_configured;
 };
 
 /*
@@ -82,5 +89,13 @@ struct results_in {
  * when in->sum does not come from these observations. *out is untouched on failure.
  */
 DL_MUSTCHECK enum dl_err results_json(const struct results_in *in, json_t **out);
+
+/*
+ * The catalogue (findings.h) as {"findings": [{"id", "severity", "inconclusive", "title",
+ * "explain", "steps", "platforms"}]}, in catalogue order; "platforms" maps each platform_name()
+ * that has steps to its list. On success *out is a new reference; DL_E_NOMEM otherwise, *out
+ * then untouched.
+ */
+DL_MUSTCHECK enum dl_err results_findings_json(json_t **out);
 
 #endif

@@ -176,6 +176,18 @@ host_bits_clear(const struct dl_addr *a, unsigned len)
 	return true;
 }
 
+/* a inside prefix/len of its family (len in bits, at most the family's). */
+static bool
+in_prefix(const struct dl_addr *a, const uint8_t *prefix, unsigned len)
+{
+	if (memcmp(a->a, prefix, len / 8) != 0)
+		return false;
+	if (len % 8 == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff00u >> (len % 8));
+	return (a->a[len / 8] & mask) == (prefix[len / 8] & mask);
+}
+
 int
 trust_parse(const char *text, struct trust_entry *out)
 {
@@ -229,15 +241,59 @@ trust_matches(const struct trust_entry *t, const struct dl_addr *a, uint32_t asn
 		return asn != 0 && asn == t->asn;
 	if (a == NULL || a->family != t->prefix.family)
 		return false;
-	unsigned len = t->prefix_len;
-	if (len > family_bits(a->family))
+	if (t->prefix_len > family_bits(a->family))
 		return false;
-	if (memcmp(a->a, t->prefix.a, len / 8) != 0)
+	return in_prefix(a, t->prefix.a, t->prefix_len);
+}
+
+bool
+verdict_addr_is_public(const struct dl_addr *a)
+{
+	/* RFC 6890 and the IANA special-purpose registries: what no public resolver uses. */
+	static const struct {
+		uint8_t prefix[4];
+		uint8_t len;
+	} v4[] = {
+		{ { 0, 0, 0, 0 }, 8 },      /* "this network" */
+		{ { 10, 0, 0, 0 }, 8 },     /* RFC 1918 */
+		{ { 100, 64, 0, 0 }, 10 },  /* RFC 6598 shared address space (CGN) */
+		{ { 127, 0, 0, 0 }, 8 },    /* loopback */
+		{ { 169, 254, 0, 0 }, 16 }, /* link-local */
+		{ { 172, 16, 0, 0 }, 12 },  /* RFC 1918 */
+		{ { 192, 0, 0, 0 }, 24 },   /* IETF protocol assignments */
+		{ { 192, 168, 0, 0 }, 16 }, /* RFC 1918 */
+		{ { 198, 18, 0, 0 }, 15 },  /* benchmarking */
+		{ { 224, 0, 0, 0 }, 3 },    /* multicast (224/4) and reserved (240/4) */
+	};
+	static const struct {
+		uint8_t prefix[16];
+		uint8_t len;
+	} v6[] = {
+		{ { 0 }, 96 },                        /* ::, ::1, IPv4-compatible */
+		{ { [10] = 0xff, [11] = 0xff }, 96 }, /* IPv4-mapped */
+		{ { 0x00, 0x64, 0xff, 0x9b }, 96 },   /* NAT64 well-known prefix */
+		{ { 0xfc }, 7 },                      /* unique local */
+		{ { 0xfe, 0x80 }, 9 },                /* link-local, old site-local */
+		{ { 0xff }, 8 },                      /* multicast */
+	};
+
+	if (a == NULL)
 		return false;
-	if (len % 8 == 0)
+	if (a->family == 4) {
+		for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+			if (in_prefix(a, v4[i].prefix, v4[i].len))
+				return false;
+		}
 		return true;
-	uint8_t mask = (uint8_t)(0xff00u >> (len % 8));
-	return (a->a[len / 8] & mask) == (t->prefix.a[len / 8] & mask);
+	}
+	if (a->family == 6) {
+		for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+			if (in_prefix(a, v6[i].prefix, v6[i].len))
+				return false;
+		}
+		return true;
+	}
+	return false;
 }
 
 /* The policy's lists, clamped to their arrays (the counts come from the caller). */
@@ -659,6 +715,88 @@ emit_leaks(struct decision *dc, const struct verdict_in *in, bool trust)
 	}
 }
 
+/* The configured resolvers to read: at most VERDICT_CONFIGURED_MAX, none without an array. */
+static size_t
+n_configured(const struct verdict_in *in)
+{
+	if (in->configured == NULL)
+		return 0;
+	return in->n_configured < VERDICT_CONFIGURED_MAX ? in->n_configured
+							 : VERDICT_CONFIGURED_MAX;
+}
+
+/* Whether the seen resolver r may be one of the nc configured resolvers, or ask for them. */
+static bool
+explains_configured(const struct verdict_in *in, size_t nc, const struct verdict_resolver *r)
+{
+	if (r->cls == RESOLVER_TRUSTED)
+		return true;
+	for (size_t i = 0; i < nc; i++) {
+		const struct verdict_configured *c = &in->configured[i];
+
+		if (addr_equal(&c->addr, &r->addr) || (r->net.asn != 0 && c->net.asn == r->net.asn))
+			return true;
+		/* Anycast services query from many addresses, some in a sister network. */
+		if (r->cls == RESOLVER_PUBLIC_DNS && is_public_dns(in->policy, c->net.asn))
+			return true;
+	}
+	return false;
+}
+
+static bool
+pred_any(const struct verdict_resolver *r, const void *arg)
+{
+	(void)r;
+	(void)arg;
+	return true;
+}
+
+/*
+ * DL-DNS-HIJACK, by the rule of verdict.h: the client asked public resolvers of known networks,
+ * and only resolvers of other networks, all known, asked the test server.
+ */
+static void
+emit_hijack(struct decision *dc, const struct verdict_in *in)
+{
+	size_t nc = n_configured(in);
+	char asked[ADDR_TEXT_MAX + 32];
+	char addr[ADDR_TEXT_MAX];
+	char who[WHO_MAX];
+	char lead[ADDR_TEXT_MAX + 64];
+	char reason[VERDICT_REASON_MAX];
+	struct detail d;
+	size_t others;
+
+	if (nc == 0 || in->n_resolvers == 0)
+		return;
+	for (size_t i = 0; i < nc; i++) {
+		const struct verdict_configured *c = &in->configured[i];
+		if (c->net.asn == 0 || !verdict_addr_is_public(&c->addr))
+			return;
+	}
+	for (size_t i = 0; i < in->n_resolvers; i++) {
+		const struct verdict_resolver *r = &in->resolvers[i];
+		if (r->net.asn == 0 || explains_configured(in, nc, r))
+			return;
+	}
+
+	addr_fmt(&in->configured[0].addr, addr);
+	if (nc > 1)
+		(void)snprintf(asked, sizeof(asked), "%s and %zu other resolver%s", addr, nc - 1,
+			       nc == 2 ? "" : "s");
+	else
+		(void)snprintf(asked, sizeof(asked), "%s", addr);
+	const struct verdict_resolver *first = first_match(in, pred_any, NULL, &others);
+	fmt_who(first, others, who);
+	(void)snprintf(reason, sizeof(reason),
+		       "You asked %s but %s answered: your network intercepts DNS.", asked, who);
+	(void)snprintf(lead, sizeof(lead), "You asked %s; answered by: ", asked);
+	detail_start(&d, emit(dc, FINDING_DNS_HIJACK, reason), lead);
+	for (size_t i = 0; i < in->n_resolvers; i++)
+		detail_add_where(&d, &in->resolvers[i].addr, &in->resolvers[i].net);
+	detail_finish(&d);
+}
+
 static void
 emit_exits(struct decision *dc, const struct verdict_in *in)
 {
@@ -719,6 +857,7 @@ verdict_compute(struct verdict_in *in, struct verdict_out *out)
 		in->resolvers[i].cls = classify(in, &in->resolvers[i]);
 
 	/* In the order of verdict.h: within one weight, the first finding gives the reason. */
+	emit_hijack(&dc, in);
 	emit_leaks(&dc, in, trust);
 	emit_exits(&dc, in);
 

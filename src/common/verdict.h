@@ -7,6 +7,8 @@
  * organisation, country, when an MMDB is configured), the client's exit addresses seen over
  * HTTP for IPv4 and IPv6, and the policy: trusted resolvers (prefixes and/or ASNs: what the
  * operator knows to be its own, plus the CLI's --expect) and the ASNs of public DNS operators.
+ * Optionally the resolvers the client is configured to use (the CLI sends them), with their
+ * networks, to recognise DNS interception.
  *
  * Each resolver is classified, first match wins:
  *   TRUSTED        it matches a trusted prefix or ASN;
@@ -21,6 +23,15 @@
  *                  a known ASN to compare it with (we never guess).
  *
  * The findings (ids in findings.h; one finding per id listing every resolver it concerns):
+ *   DL-DNS-HIJACK            high: the client named the resolvers it is configured to use, every
+ *                            one of them is a public address (verdict_addr_is_public) with a
+ *                            known ASN, resolvers were seen, each with a known ASN, and none of
+ *                            them explains the configured ones: none is TRUSTED, none has a
+ *                            configured resolver's address or ASN, and none is PUBLIC_DNS while
+ *                            a configured resolver is a public DNS operator's too (anycast
+ *                            services query from other addresses, Quad9 from AS42 as well).
+ *                            One private, loopback or unknown configured resolver (a router, a
+ *                            local stub) can forward anywhere, so it proves nothing: no claim.
  *   DL-IPV6-DNS-LEAK         high: IPv4 resolvers were seen and all are TRUSTED/SAME_NETWORK,
  *                            but an IPv6 one is bad (OTHER_NETWORK; with a trusted list, also
  *                            UNKNOWN). It replaces the two below for those resolvers.
@@ -116,11 +127,23 @@ struct verdict_policy {
 	size_t n_public_dns;
 };
 
+#define VERDICT_CONFIGURED_MAX 8 /* configured resolvers a client may name (?configured=) */
+
+/* A resolver the client says it is configured to use, and what the MMDB says of it. */
+struct verdict_configured {
+	struct dl_addr addr;
+	struct net_info net;
+};
+
 struct verdict_in {
 	struct verdict_resolver *resolvers; /* classified in place */
 	size_t n_resolvers;
 	struct verdict_exit exit4, exit6;
 	const struct verdict_policy *policy;
+	/* The client's configured resolvers, for DL-DNS-HIJACK; NULL when n_configured is 0.
+	 * Only the first VERDICT_CONFIGURED_MAX are read. */
+	const struct verdict_configured *configured;
+	size_t n_configured;
 };
 
 /* One finding of this test: a catalogue id (findings.h) and what it is about, in words. */
@@ -167,5 +190,16 @@ DL_MUSTCHECK int trust_parse(const char *text, struct trust_entry *out);
 
 /* An ASN entry matches asn (0 never matches); a prefix entry matches a (NULL never does). */
 bool trust_matches(const struct trust_entry *t, const struct dl_addr *a, uint32_t asn);
+
+/*
+ * True when a is an address a resolver on the internet could have: not unspecified, loopback,
+ * private (RFC 1918, IPv6 ULA), shared (100.64.0.0/10), link-local, IETF protocol or
+ * benchmarking (192.0.0.0/24, 198.18.0.0/15), multicast, reserved (240.0.0.0/4), IPv4-mapped or
+ * NAT64 (64:ff9b::/96). Documentation ranges count as public: the lab and the tests use them as
+ * the internet. A configured resolver that is not public (a home router, a local stub) may
+ * forward to anyone: with one of them configured no claim of interception can be made, so a
+ * client may then send none at all.
+ */
+bool verdict_addr_is_public(const struct dl_addr *a);
 
 #endif

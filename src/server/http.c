@@ -39,6 +39,11 @@
 #define CONTENT_JSON "application/json"
 #define CONTENT_METRICS "text/plain; version=0.0.4; charset=utf-8"
 #define EXPECT_SHOW_MAX 64 /* bytes of a bad ?expect= value quoted back in the error */
+/*
+ * The catalogue changes only when dnsleakd is upgraded and holds nothing about anyone: browsers
+ * and proxies may keep it, for an hour so that an upgrade shows soon enough.
+ */
+#define CACHE_CATALOGUE "public, max-age=3600"
 
 struct http_server {
 	const struct http_deps *deps;
@@ -115,11 +120,11 @@ peer_of(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
 
 /*
  * Queue body (malloc'd, ownership passes to MHD) with the headers every response carries.
- * allow and location may be NULL.
+ * allow and location may be NULL; cache NULL is "no-store", what every dynamic answer gets.
  */
 static enum MHD_Result
 respond(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len,
-	const char *allow, const char *location)
+	const char *allow, const char *location, const char *cache)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret = MHD_NO;
@@ -130,7 +135,8 @@ respond(struct MHD_Connection *conn, unsigned status, const char *type, char *bo
 		return MHD_NO;
 	}
 	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type) != MHD_YES ||
-	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") != MHD_YES ||
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				    cache != NULL ? cache : "no-store") != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES)
 		goto out;
 	if (allow != NULL && MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES)
@@ -144,10 +150,13 @@ out:
 	return ret;
 }
 
-/* Send doc (a reference we take over) as JSON; a document that will not serialise is a 500. */
+/*
+ * Send doc (a reference we take over) as JSON with Cache-Control cache (NULL: no-store); a
+ * document that will not serialise is a 500.
+ */
 static enum MHD_Result
-respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
-	     const char *location)
+respond_doc(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
+	    const char *location, const char *cache)
 {
 	static const char fallback[] = "{\"error\":\"internal error\"}";
 	char *text = NULL;
@@ -162,8 +171,16 @@ respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const ch
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 		allow = NULL;
 		location = NULL;
+		cache = NULL;
 	}
-	return respond(conn, status, CONTENT_JSON, text, strlen(text), allow, location);
+	return respond(conn, status, CONTENT_JSON, text, strlen(text), allow, location, cache);
+}
+
+static enum MHD_Result
+respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
+	     const char *location)
+{
+	return respond_doc(conn, status, doc, allow, location, NULL);
 }
 
 /* msg is always one of our literals, never request bytes. */
@@ -309,14 +326,84 @@ out:
 	return ok;
 }
 
+/* The ?configured= values of one request (the client's own resolvers), parsed. */
+struct configured_args {
+	struct verdict_configured entries[VERDICT_CONFIGURED_MAX];
+	size_t n;
+	bool too_many;
+	bool bad;
+	char bad_text[EXPECT_SHOW_MAX + 1]; /* printable ASCII: it goes back to the client */
+};
+
+/* MHD_get_connection_values() callback: one argument of the query string. */
+static enum MHD_Result
+collect_configured(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct configured_args *x = cls;
+	struct dl_addr a;
+
+	(void)kind;
+	if (key == NULL || strcmp(key, "configured") != 0 || x->bad || x->too_many)
+		return MHD_YES;
+	if (value == NULL)
+		value = "";
+	if (addr_parse(value, &a) != DL_E_OK) {
+		size_t len = strnlen(value, EXPECT_SHOW_MAX);
+
+		x->bad = true;
+		for (size_t i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)value[i];
+			x->bad_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+		}
+		x->bad_text[len] = '\0';
+		return MHD_YES;
+	}
+	if (x->n >= VERDICT_CONFIGURED_MAX) {
+		x->too_many = true;
+		return MHD_YES;
+	}
+	memset(&x->entries[x->n], 0, sizeof(x->entries[x->n]));
+	x->entries[x->n++].addr = a;
+	return MHD_YES;
+}
+
 /*
- * The document for one test: summarize its observations, look up each address's network,
- * decide, shape. Returns DL_E_OK with *doc, or the error (logged by the caller).
+ * The ?configured= addresses of this request into *x (networks not yet looked up). False, with
+ * the answer (a 400 naming the bad value, or too many) queued in *queued.
+ */
+static bool
+request_configured(struct MHD_Connection *conn, struct configured_args *x, enum MHD_Result *queued)
+{
+	char msg[128 + EXPECT_SHOW_MAX];
+
+	memset(x, 0, sizeof(*x));
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_configured, x);
+	if (x->bad) {
+		snprintf(msg, sizeof(msg), "bad configured value `%s': want an IP address",
+			 x->bad_text);
+		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
+				       NULL, NULL);
+		return false;
+	}
+	if (x->too_many) {
+		snprintf(msg, sizeof(msg), "too many configured values: at most %d",
+			 VERDICT_CONFIGURED_MAX);
+		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
+				       NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The document for one test: summarize its observations, look up each address's network (the
+ * configured resolvers' too), decide, shape. Returns DL_E_OK with *doc, or the error (logged
+ * by the caller).
  */
 static int
 build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t created,
 	      uint64_t expires, const struct observation *obs, size_t n,
-	      const struct verdict_policy *policy, json_t **doc)
+	      const struct verdict_policy *policy, struct configured_args *cfg, json_t **doc)
 {
 	char id_text[TESTID_TEXT_LEN + 1];
 	struct results_summary sum;
@@ -333,6 +420,8 @@ build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t 
 		enrich_lookup(d->enrich, &sum.exit4.addr, &sum.exit4.net);
 	if (sum.exit6.present)
 		enrich_lookup(d->enrich, &sum.exit6.addr, &sum.exit6.net);
+	for (size_t i = 0; i < cfg->n; i++)
+		enrich_lookup(d->enrich, &cfg->entries[i].addr, &cfg->entries[i].net);
 
 	memset(&vin, 0, sizeof(vin));
 	vin.resolvers = sum.resolvers;
@@ -340,6 +429,8 @@ build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t 
 	vin.exit4 = sum.exit4;
 	vin.exit6 = sum.exit6;
 	vin.policy = policy;
+	vin.configured = cfg->entries;
+	vin.n_configured = cfg->n;
 	verdict_compute(&vin, &vout);
 
 	testid_to_text(id, id_text);
@@ -352,6 +443,8 @@ build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t 
 		.n = n,
 		.sum = &sum,
 		.verdict = &vout,
+		.configured = cfg->entries,
+		.n_configured = cfg->n,
 	};
 	rc = results_json(&in, doc);
 out:
@@ -367,6 +460,7 @@ get_results(const struct http_server *h, struct MHD_Connection *conn, const char
 	const char *token;
 	struct observation *obs = NULL;
 	struct verdict_policy *policy = NULL;
+	struct configured_args *cfg = NULL;
 	size_t n = 0;
 	uint64_t now = now_s();
 	uint64_t created;
@@ -394,9 +488,12 @@ get_results(const struct http_server *h, struct MHD_Connection *conn, const char
 
 	/* A few KiB: off the stack of MHD's thread. */
 	policy = malloc(sizeof(*policy));
-	if (policy == NULL)
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	if (!request_policy(d, conn, policy, &ret))
+	cfg = malloc(sizeof(*cfg));
+	if (policy == NULL || cfg == NULL) {
+		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		goto out;
+	}
+	if (!request_policy(d, conn, policy, &ret) || !request_configured(conn, cfg, &ret))
 		goto out;
 
 	rc = store_get(d->store, id, now, &obs, &n);
@@ -405,7 +502,7 @@ get_results(const struct http_server *h, struct MHD_Connection *conn, const char
 		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
 		goto out;
 	}
-	rc = build_results(d, id, created, expires, obs, n, policy, &doc);
+	rc = build_results(d, id, created, expires, obs, n, policy, cfg, &doc);
 	if (rc != DL_E_OK) {
 		log_warnx("http: results: %s", dl_strerror(rc));
 		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
@@ -414,8 +511,22 @@ get_results(const struct http_server *h, struct MHD_Connection *conn, const char
 	ret = respond_json(conn, MHD_HTTP_OK, doc, NULL, NULL);
 out:
 	free(obs);
+	free(cfg);
 	free(policy);
 	return ret;
+}
+
+/* GET /api/v1/findings: the catalogue, the same for everyone, so it may be cached. */
+static enum MHD_Result
+get_findings(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+{
+	json_t *doc = NULL;
+
+	(void)h;
+	(void)rest;
+	if (results_findings_json(&doc) != DL_E_OK)
+		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	return respond_doc(conn, MHD_HTTP_OK, doc, NULL, NULL, CACHE_CATALOGUE);
 }
 
 static enum MHD_Result
@@ -496,12 +607,13 @@ metrics(const struct http_server *h, struct MHD_Connection *conn, const char *re
 			len = 0; /* a broken callback: keep the part we can vouch for */
 	}
 	len = store_metrics(d->store, buf, len, METRICS_MAX);
-	return respond(conn, MHD_HTTP_OK, CONTENT_METRICS, buf, len, NULL, NULL);
+	return respond(conn, MHD_HTTP_OK, CONTENT_METRICS, buf, len, NULL, NULL, NULL);
 }
 
 static const struct route routes[] = {
 	{ TESTS_PATH, false, true, create_test },
 	{ TEST_PREFIX, true, false, get_results },
+	{ "/api/v1/findings", false, false, get_findings },
 	{ "/api/v1/whoami", false, false, whoami },
 	{ "/healthz", false, false, healthz },
 	{ "/metrics", false, false, metrics },

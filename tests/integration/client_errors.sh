@@ -74,8 +74,14 @@ expect_eq "--help: exit 0" 0 "$RC"
 expect_match "--help: usage line" '^usage: dnsleak test \[-hj\] \[-s url\] \[-n count\] \[-e prefix\|asn\]\.\.\. \[-t seconds\]' "$OUT"
 expect_match "--help: exit codes" '0  PASS.*1  LEAK.*2  could not test.*3  WARN or INCONCLUSIVE' "$(tr '\n' ' ' <<<"$OUT")"
 run_client
-expect_eq "no command: exit 2" 2 "$RC"
-for cmd in audit watch fix; do
+expect_match "no command: the audit runs (exit 0, 1 or 3, not 2)" '^[013]$' "$RC"
+expect_match "no command: the audit's verdict is printed" 'Verdict: (PASS|LEAK|WARN|INCONCLUSIVE)' "$OUT"
+expect_match "no command, no server: says how to add the test" 'No test server given' "$OUT"
+run_client --count 3
+expect_cannot_test "no command, test options but no server" "test options need a server"
+run_client audit --bogus
+expect_eq "dnsleak audit --bogus: exit 2" 2 "$RC"
+for cmd in watch fix; do
 	run_client "$cmd"
 	expect_cannot_test "dnsleak $cmd" "\`$cmd' is not built yet"
 done

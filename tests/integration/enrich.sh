@@ -3,7 +3,8 @@
 # MMDB files (127.0.0.0/8: AS64496 "Example ISP", DE; ::1: AS64497 "Example VPN", NL); dig asks
 # from 127.0.0.1 or ::1 (so that is the resolver), curl fetches v4-<id>/v6-<id> over HTTP (so
 # that is the exit), and GET /api/v1/tests/<id> must show networks, classes, exits, verdict and
-# findings for several policies: none, trusted_resolvers, ?expect=, public_dns, no databases.
+# findings for several policies: none, trusted_resolvers, ?expect=, public_dns, no databases;
+# and DNS interception: ?configured= resolvers of another network than the one that asked.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dns.bash"
 MKMMDB="$(dirname "$0")/mkmmdb.pl"
@@ -111,12 +112,15 @@ expect_verdict() {
 	expect_eq "$1: verdict $2" "$2" "$(jq_ 'd["verdict"]')"
 	expect_match "$1: a reason" '^[A-Z].{10,}' "$(jq_ 'd["reason"]')"
 }
-# Every finding has its catalogue entry: id, severity, title, explain, detail, steps.
+# Every finding has its catalogue entry: id, severity, inconclusive, title, explain, detail,
+# steps and steps per platform.
 expect_findings_shape() {
 	expect_eq "$1: findings are complete" True "$(jq_ 'all(sorted(f) == ["detail", "explain",
-		"id", "severity", "steps", "title"] and f["id"].startswith("DL-") and f["title"]
+		"id", "inconclusive", "platforms", "severity", "steps", "title"]
+		and f["id"].startswith("DL-") and f["title"]
 		and f["severity"] in ("info", "low", "medium", "high")
-		and isinstance(f["steps"], list) for f in d["findings"])')"
+		and isinstance(f["steps"], list) and isinstance(f["platforms"], dict)
+		for f in d["findings"])')"
 }
 
 # ---- no trusted list: same network passes, another network leaks ----
@@ -274,6 +278,88 @@ expect_verdict "$A" WARN
 expect_eq "$A: classification" public-dns "$(jq_ "${R6}['classification']")"
 expect_eq "$A: DL-THIRD-PARTY-RESOLVER, medium" medium \
 	"$(jq_ '[f["severity"] for f in d["findings"] if f["id"] == "DL-THIRD-PARTY-RESOLVER"][0]')"
+
+# ---- interception: the client asked a public resolver, another network answered ----
+
+# A database where 198.51.100.0/24 and 2001:db8::/32 are AS64499 "Example DNS" (a public
+# resolver's networks) and 192.0.2.0/24 the VPN's, besides 127.0.0.0/8 (the ISP, what dig asks
+# from) and ::1 (the VPN).
+cat >"$TMP/mkhijack.pl" <<'PERL'
+use strict;
+use warnings;
+use MaxMind::DB::Writer::Tree;
+my %nets = (
+	'127.0.0.0/8'     => [ 64496, 'Example ISP' ],
+	'::1/128'         => [ 64497, 'Example VPN' ],
+	'198.51.100.0/24' => [ 64499, 'Example DNS' ],
+	'2001:db8::/32'   => [ 64499, 'Example DNS' ],
+	'192.0.2.0/24'    => [ 64497, 'Example VPN' ],
+);
+my $tree = MaxMind::DB::Writer::Tree->new(
+	ip_version => 6, record_size => 24, database_type => 'dnsleak-test-hijack',
+	languages => ['en'], description => { en => 'dnsleak interception test data' },
+	map_key_type_callback => sub {
+		{ autonomous_system_number => 'uint32',
+		  autonomous_system_organization => 'utf8_string' }->{ $_[0] } },
+	remove_reserved_networks => 0,
+);
+for my $net (sort keys %nets) {
+	$tree->insert_network($net, { autonomous_system_number => $nets{$net}[0],
+				      autonomous_system_organization => $nets{$net}[1] });
+}
+open(my $fh, '>:raw', $ARGV[0]) or die "$ARGV[0]: $!\n";
+$tree->write_tree($fh);
+close($fh) or die "$ARGV[0]: $!\n";
+PERL
+require "the interception database" perl "$TMP/mkhijack.pl" "$TMP/hijack.mmdb"
+start "interception" --asn-db "$TMP/hijack.mmdb"
+new_test
+dns 4 i1
+dns 4 i2
+exit4 >/dev/null
+results
+A="no ?configured="
+expect_verdict "$A" PASS
+expect_eq "$A: no DL-DNS-HIJACK" False "$(has_finding DL-DNS-HIJACK)"
+expect_eq "$A: configured is an empty list" "[]" "$(jq_ 'd["configured"]')"
+
+results "?configured=198.51.100.53"
+A="asked 198.51.100.53 (AS64499), 127.0.0.1 (AS64496) answered"
+expect_eq "$A: 200" 200 "$CODE"
+expect_verdict "$A" LEAK
+expect_eq "$A: DL-DNS-HIJACK, high" high \
+	"$(jq_ '[f["severity"] for f in d["findings"] if f["id"] == "DL-DNS-HIJACK"][0]')"
+expect_eq "$A: the reason says who was asked and who answered" \
+	"You asked 198.51.100.53 but Example ISP (AS64496) answered: your network intercepts DNS." \
+	"$(jq_ 'd["reason"]')"
+expect_eq "$A: the detail" \
+	"You asked 198.51.100.53; answered by: 127.0.0.1 (IPv4, AS64496 Example ISP)" \
+	"$(jq_ '[f["detail"] for f in d["findings"] if f["id"] == "DL-DNS-HIJACK"][0]')"
+expect_eq "$A: the configured resolver, with its network" "198.51.100.53 4 64499 Example DNS" \
+	"$(jq_ '" ".join(str(d["configured"][0][k]) for k in ("address", "family", "asn", "org"))')"
+expect_eq "$A: its steps: the browser's DNS over HTTPS among them" True \
+	"$(jq_ '"Firefox" in " ".join([f for f in d["findings"] if f["id"] == "DL-DNS-HIJACK"][0]["platforms"]["browser"])')"
+expect_findings_shape "$A"
+results "?configured=2001:db8::53"
+expect_eq "asked an IPv6 resolver (AS64499): DL-DNS-HIJACK" True "$(has_finding DL-DNS-HIJACK)"
+results "?configured=198.51.100.53&configured=192.168.1.1"
+expect_verdict "and a home router configured too (it forwards anywhere)" PASS
+results "?configured=127.0.0.53"
+expect_eq "a local stub configured: no claim" False "$(has_finding DL-DNS-HIJACK)"
+results "?configured=203.0.113.53"
+expect_eq "a configured resolver of unknown network: no claim" False "$(has_finding DL-DNS-HIJACK)"
+results "?configured=198.51.100.53&expect=AS64496"
+expect_verdict "the answering network trusted (?expect=)" PASS
+expect_eq "the answering network trusted: no DL-DNS-HIJACK" False "$(has_finding DL-DNS-HIJACK)"
+results "?configured=198.51.100.53&configured=192.0.2.53"
+expect_eq "two configured (AS64499, the VPN's AS64497), neither answered: DL-DNS-HIJACK" True \
+	"$(has_finding DL-DNS-HIJACK)"
+dns 6 i3
+results "?configured=198.51.100.53&configured=192.0.2.53"
+expect_eq "then the VPN's network (::1) answers too: no claim" False "$(has_finding DL-DNS-HIJACK)"
+results "?configured=garbage"
+expect_eq "?configured=garbage: 400" 400 "$CODE"
+expect_match "?configured=garbage: named" "garbage" "$(jq_ 'd["error"]')"
 
 # ---- no databases: nothing is known, so nothing is decided ----
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # http_api.sh -- the HTTP JSON API with curl: creating a test, reading it with its token,
-# errors (JSON, same answer for a wrong token and an unknown id), headers, methods, limits.
+# errors (JSON, same answer for a wrong token and an unknown id), headers, methods, limits; the
+# findings catalogue (GET /api/v1/findings) and the ?configured= resolvers of a results request.
 source "$(dirname "$0")/lib.sh"
 
 HTTP6_PORT=$(free_port)
@@ -78,6 +79,74 @@ req GET "$HTTP6_URL/api/v1/tests/$ID" -H "Authorization: Bearer $TOKEN"
 expect_eq "GET over IPv6: 200" 200 "$CODE"
 req HEAD "$HTTP_URL/api/v1/tests/$ID" -H "Authorization: Bearer $TOKEN" --head
 expect_eq "HEAD with the token: 200" 200 "$CODE"
+
+# ?configured=: the resolvers the client is configured to use, echoed with their networks.
+req GET "$HTTP_URL/api/v1/tests/$ID?configured=192.0.2.53&configured=2001:DB8::53" \
+	-H "Authorization: Bearer $TOKEN"
+expect_eq "GET with ?configured=: 200" 200 "$CODE"
+expect_eq "GET with ?configured=: echoed, canonical, networks unknown" \
+	"192.0.2.53/4/None/None/None 2001:db8::53/6/None/None/None" \
+	"$(jbody '" ".join("%s/%s/%s/%s/%s" % (c["address"], c["family"], c["asn"], c["org"], c["country"]) for c in d["configured"])')"
+req GET "$HTTP_URL/api/v1/tests/$ID" -H "Authorization: Bearer $TOKEN"
+expect_eq "GET without ?configured=: an empty list" "[]" "$(jbody 'd["configured"]')"
+expect_eq "GET: every finding has its platforms and inconclusive" True \
+	"$(jbody 'all(isinstance(f["platforms"], dict) and isinstance(f["inconclusive"], bool) for f in d["findings"])')"
+req GET "$HTTP_URL/api/v1/tests/$ID?configured=nope" -H "Authorization: Bearer $TOKEN"
+expect_json_error "?configured=nope" 400
+expect_eq "?configured=nope: the error names it" \
+	"bad configured value \`nope': want an IP address" "$(jbody 'd["error"]')"
+req GET "$HTTP_URL/api/v1/tests/$ID?configured=192.0.2.0/24" -H "Authorization: Bearer $TOKEN"
+expect_json_error "?configured= with a prefix (one address only)" 400
+q=""
+for i in $(seq 1 8); do q="$q&configured=192.0.2.$i"; done
+req GET "$HTTP_URL/api/v1/tests/$ID?${q#&}" -H "Authorization: Bearer $TOKEN"
+expect_eq "8 configured values: 200" 200 "$CODE"
+expect_eq "8 configured values: all echoed" 8 "$(jbody 'len(d["configured"])')"
+req GET "$HTTP_URL/api/v1/tests/$ID?${q#&}&configured=192.0.2.9" -H "Authorization: Bearer $TOKEN"
+expect_json_error "9 configured values" 400
+expect_match "9 configured values: says how many" "at most 8" "$(jbody 'd["error"]')"
+req GET "$HTTP_URL/api/v1/tests/$ID?configured=nope" -H "Authorization: Bearer $TOKEN2"
+expect_eq "a wrong token with a bad configured: 404, not 400" 404 "$CODE"
+
+# The findings catalogue: the same for everyone, so it may be cached; GET and HEAD only.
+req GET "$HTTP_URL/api/v1/findings"
+expect_eq "GET /api/v1/findings: 200" 200 "$CODE"
+expect_match "/api/v1/findings: Content-Type application/json" '^application/json' "$(hdr Content-Type)"
+expect_eq "/api/v1/findings: Cache-Control public, max-age=3600" "public, max-age=3600" \
+	"$(hdr Cache-Control)"
+expect_eq "/api/v1/findings: no Access-Control-Allow-Origin" "" "$(hdr Access-Control-Allow-Origin)"
+expect_eq "/api/v1/findings: one key" "['findings']" "$(jbody 'sorted(d)')"
+expect_eq "/api/v1/findings: every entry has its fields, typed" True \
+	"$(jbody 'len(d["findings"]) >= 13 and all(sorted(f) == ["explain", "id", "inconclusive", "platforms", "severity", "steps", "title"] and f["id"].startswith("DL-") and f["severity"] in ("info", "low", "medium", "high") and isinstance(f["inconclusive"], bool) and f["title"] and f["explain"].endswith(".") and len(f["steps"]) >= 2 and isinstance(f["platforms"], dict) for f in d["findings"])')"
+expect_eq "/api/v1/findings: ids unique" True \
+	"$(jbody 'len(set(f["id"] for f in d["findings"])) == len(d["findings"])')"
+expect_eq "/api/v1/findings: platforms are the known names, each a list of sentences" True \
+	"$(jbody 'all(k in ("systemd-resolved", "NetworkManager", "resolv.conf", "OpenVPN", "WireGuard", "Windows", "macOS", "browser", "firewall") and 1 <= len(v) <= 5 and all(isinstance(x, str) and x.endswith(".") for x in v) for f in d["findings"] for k, v in f["platforms"].items())')"
+expect_eq "/api/v1/findings: DL-DNS-HIJACK, high, not inconclusive" "high False" \
+	"$(jbody '" ".join(str(f[k]) for f in d["findings"] if f["id"] == "DL-DNS-HIJACK" for k in ("severity", "inconclusive"))')"
+expect_eq "/api/v1/findings: DL-NO-DNS-SEEN is inconclusive" True \
+	"$(jbody '[f["inconclusive"] for f in d["findings"] if f["id"] == "DL-NO-DNS-SEEN"][0]')"
+expect_match "/api/v1/findings: DL-ISP-RESOLVER, systemd-resolved steps" \
+	"resolvectl dns <tunnel> <vpn-dns>.*resolvectl domain <tunnel> '~\\.'.*resolvectl default-route <physical> false" \
+	"$(jbody '" ".join([f for f in d["findings"] if f["id"] == "DL-ISP-RESOLVER"][0]["platforms"]["systemd-resolved"])')"
+expect_match "/api/v1/findings: DL-ISP-RESOLVER, NetworkManager steps" "ipv4.dns-priority -42" \
+	"$(jbody '" ".join([f for f in d["findings"] if f["id"] == "DL-ISP-RESOLVER"][0]["platforms"]["NetworkManager"])')"
+FINDINGS_BODY=$BODY
+req GET "$HTTP6_URL/api/v1/findings"
+expect_eq "GET /api/v1/findings over IPv6: the same document" "$FINDINGS_BODY" "$BODY"
+req GET "$HTTP_URL/api/v1/findings?lang=de"
+expect_eq "GET /api/v1/findings with a query: the same document" "$FINDINGS_BODY" "$BODY"
+req HEAD "$HTTP_URL/api/v1/findings" --head
+expect_eq "HEAD /api/v1/findings: 200" 200 "$CODE"
+for method in POST PUT DELETE PATCH; do
+	req "$method" "$HTTP_URL/api/v1/findings"
+	expect_json_error "$method /api/v1/findings" 405
+	expect_eq "$method /api/v1/findings: Allow" "GET, HEAD" "$(hdr Allow)"
+done
+for path in /api/v1/findings/ /api/v1/findings/DL-ISP-RESOLVER /api/v1/finding; do
+	req GET "$HTTP_URL$path"
+	expect_json_error "GET $path" 404
+done
 
 # Refusals: a wrong token, no token, another test's token and a made-up id look the same.
 req GET "$HTTP_URL/api/v1/tests/$ID" -H "Authorization: Bearer $TOKEN2"

@@ -33,8 +33,13 @@ static const char good_results[] =
     " \"verdict\": \"LEAK\", \"reason\": \"Your DNS queries reach 198.51.100.10.\","
     " \"findings\": [{\"id\": \"DL-ISP-RESOLVER\", \"severity\": \"high\","
     "   \"title\": \"ISP resolver\", \"explain\": \"Your ISP sees your names.\","
-    "   \"detail\": \"198.51.100.10 (AS64500)\", \"steps\": [\"Step one.\", \"Step two.\"]},"
+    "   \"detail\": \"198.51.100.10 (AS64500)\", \"steps\": [\"Step one.\", \"Step two.\"],"
+    "   \"inconclusive\": false,"
+    "   \"platforms\": {\"systemd-resolved\": [\"Run resolvectl.\", \"Check it.\"],"
+    "     \"firewall\": [\"Block it.\"], \"Plan9\": [\"Unknown to us.\"]}},"
     "   {\"id\": \"DL-X\", \"severity\": \"info\", \"title\": \"Bare\"}],"
+    " \"configured\": [{\"address\": \"8.8.8.8\", \"family\": 4, \"asn\": 15169,"
+    "   \"org\": \"Google LLC\", \"country\": \"US\"}, {\"address\": \"2001:DB8::53\"}],"
     " \"observations\": []}";
 
 static json_t *
@@ -96,6 +101,25 @@ test_results_good(void **state)
 	assert_string_equal(r.findings[1].explain, "");
 	assert_string_equal(r.findings[1].detail, "");
 	assert_int_equal(r.findings[1].n_steps, 0);
+	assert_int_equal(r.findings[0].n_platform_steps[PLATFORM_RESOLVED], 2);
+	assert_string_equal(r.findings[0].platform_steps[PLATFORM_RESOLVED][1], "Check it.");
+	assert_int_equal(r.findings[0].n_platform_steps[PLATFORM_FIREWALL], 1);
+	assert_string_equal(r.findings[0].platform_steps[PLATFORM_FIREWALL][0], "Block it.");
+	for (size_t p = 0; p < PLATFORM_COUNT; p++) {
+		if (p != PLATFORM_RESOLVED && p != PLATFORM_FIREWALL)
+			assert_int_equal(r.findings[0].n_platform_steps[p], 0);
+		assert_int_equal(r.findings[1].n_platform_steps[p], 0);
+	}
+	assert_int_equal(r.n_configured, 2);
+	assert_string_equal(r.configured[0].address, "8.8.8.8");
+	assert_int_equal(r.configured[0].family, 4);
+	assert_true(r.configured[0].has_asn);
+	assert_int_equal(r.configured[0].asn, 15169);
+	assert_string_equal(r.configured[0].org, "Google LLC");
+	assert_string_equal(r.configured[1].address, "2001:db8::53");
+	assert_int_equal(r.configured[1].family, 6);
+	assert_false(r.configured[1].has_asn);
+	assert_null(r.configured[1].org);
 	api_results_free(&r);
 	assert_null(r.doc);
 	api_results_free(&r); /* a zeroed one is fine */
@@ -226,6 +250,27 @@ test_results_mutations(void **state)
 		{ "findings.0.steps", "\"do it\"", "findings[0].steps is a string, not an array" },
 		{ "findings.0.steps.1", "2", "findings[0].steps[1] is an integer, not a string" },
 		{ "findings.0.steps", "null", NULL },
+		{ "findings.0.platforms", "null", NULL },
+		{ "findings.0.platforms", NULL, NULL },
+		{ "findings.0.platforms", "{}", NULL },
+		{ "findings.0.platforms", "[]",
+		  "findings[0].platforms is an array, not an object" },
+		{ "findings.0.platforms", "\"x\"", "findings[0].platforms is a string" },
+		{ "findings.0.platforms.systemd-resolved", "\"x\"",
+		  "findings[0].platforms.systemd-resolved is a string, not an array" },
+		{ "findings.0.platforms.firewall", "null",
+		  "findings[0].platforms.firewall is null, not an array" },
+		{ "findings.0.platforms.systemd-resolved.1", "5",
+		  "findings[0].platforms.systemd-resolved[1] is an integer, not a string" },
+		{ "findings.0.platforms.Plan9", "42", NULL }, /* a platform we do not know */
+		{ "configured", NULL, NULL },
+		{ "configured", "null", NULL },
+		{ "configured", "[]", NULL },
+		{ "configured", "{}", "configured is an object, not an array" },
+		{ "configured.0", "\"8.8.8.8\"", "configured[0] is a string, not an object" },
+		{ "configured.0.address", "\"8.8.8\"", "configured[0].address is not an IP" },
+		{ "configured.1.address", NULL, "configured[1].address is missing" },
+		{ "configured.0.asn", "\"x\"", "configured[0].asn is a string" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *doc = load(good_results);
@@ -278,6 +323,15 @@ test_results_sizes(void **state)
 		{ "resolvers.0.org", API_NAME_MAX, true, NULL, NULL },
 		{ "resolvers.0.org", API_NAME_MAX + 1, true, NULL, "org is longer than" },
 		{ "findings.0.steps.0", API_TEXT_MAX + 1, true, NULL, "steps[0] is too long" },
+		{ "findings.0.platforms.firewall", API_PLATFORM_STEPS_MAX, false, "\"s\"", NULL },
+		{ "findings.0.platforms.firewall", API_PLATFORM_STEPS_MAX + 1, false, "\"s\"",
+		  "platforms.firewall has more than 8" },
+		{ "findings.0.platforms.firewall.0", API_TEXT_MAX + 1, true, NULL,
+		  "platforms.firewall[0] is too long" },
+		{ "configured", VERDICT_CONFIGURED_MAX, false, "{\"address\": \"192.0.2.1\"}",
+		  NULL },
+		{ "configured", VERDICT_CONFIGURED_MAX + 1, false, "{\"address\": \"192.0.2.1\"}",
+		  "configured has more than 8" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *doc = load(good_results);

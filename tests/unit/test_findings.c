@@ -1,4 +1,5 @@
-/* test_findings.c -- the catalogue: ids, words, steps, lookup. */
+/* test_findings.c -- the catalogue: ids, words, steps, lookup; steps per platform and the
+ * choice of platforms for a machine. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -32,6 +33,7 @@ static const struct {
     {FINDING_DNS_HIJACK, SEV_HIGH, false},
     {FINDING_NO_ENCRYPTION, SEV_LOW, false},
     {FINDING_ROUTE_OVERRIDE, SEV_HIGH, false},
+    {FINDING_NO_TUNNEL, SEV_INFO, false},
 };
 
 static bool
@@ -150,6 +152,238 @@ test_lookup(void **state)
 	assert_null(findings_lookup(" DL-ISP-RESOLVER"));
 }
 
+static void
+test_platform_names(void **state)
+{
+	(void)state;
+	static const char *const want[PLATFORM_COUNT] = {
+	    "systemd-resolved", "NetworkManager", "resolv.conf", "OpenVPN", "WireGuard",
+	    "Windows",          "macOS",          "browser",     "firewall",
+	};
+
+	for (size_t i = 0; i < PLATFORM_COUNT; i++) {
+		enum platform back = (enum platform)99;
+		assert_string_equal(platform_name((enum platform)i), want[i]);
+		assert_true(platform_from_name(want[i], &back));
+		assert_int_equal(back, i);
+	}
+	assert_string_equal(platform_name(PLATFORM_COUNT), "?");
+	assert_string_equal(platform_name((enum platform)-1), "?");
+	static const char *const bad[] = {"", "Systemd-resolved", "networkmanager", "?", "linux",
+					  "resolv.conf ", NULL};
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		enum platform p = (enum platform)99;
+		assert_false(platform_from_name(bad[i], &p));
+		assert_int_equal(p, 99);
+	}
+}
+
+/* Every step of every platform: a sentence, of a sane length, with its quotes closed. */
+static void
+test_platform_steps_form(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	const struct finding_def *all = findings_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t platforms = 0;
+
+		for (size_t p = 0; p < PLATFORM_COUNT; p++) {
+			enum platform pl = (enum platform)p;
+			const char *const *steps = findings_platform_steps(&all[i], pl);
+			size_t k = 0;
+
+			assert_non_null(steps);
+			for (; steps[k] != NULL; k++) {
+				const char *st = steps[k];
+				size_t len = strlen(st), ticks = 0, quotes = 0;
+
+				if (len < 20 || len > 320 || st[len - 1] != '.')
+					fail_msg("%s/%s step %zu: \"%s\"", all[i].id,
+						 platform_name(pl), k, st);
+				for (const char *c = st; *c != '\0'; c++) {
+					ticks += *c == '`';
+					quotes += *c == '"';
+					if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+						fail_msg("%s: non-ASCII in a step", all[i].id);
+				}
+				if (ticks % 2 != 0 || quotes % 2 != 0)
+					fail_msg("%s/%s step %zu: unbalanced ` or \"", all[i].id,
+						 platform_name(pl), k);
+			}
+			if (k > FINDING_PLATFORM_STEPS_MAX - 1)
+				fail_msg("%s/%s: %zu steps", all[i].id,
+					 platform_name(pl), k);
+			platforms += k > 0;
+		}
+		/* Every leak-weight finding says what to do on some platform. */
+		if (all[i].severity == SEV_HIGH && platforms < 3)
+			fail_msg("%s: steps for %zu platforms only", all[i].id, platforms);
+	}
+
+	/* Out of range, or no entry: an empty list, never NULL. */
+	assert_null(findings_platform_steps(NULL, PLATFORM_RESOLVED)[0]);
+	assert_null(findings_platform_steps(&all[0], PLATFORM_COUNT)[0]);
+	assert_null(findings_platform_steps(&all[0], (enum platform)-1)[0]);
+	assert_null(findings_platform_steps(findings_lookup(FINDING_NO_NETWORK_DATA),
+					    PLATFORM_RESOLVED)[0]);
+}
+
+/* Some step of id for platform p contains text. */
+static bool
+has_step(const char *id, enum platform p, const char *text)
+{
+	const char *const *steps = findings_platform_steps(findings_lookup(id), p);
+
+	for (size_t k = 0; steps[k] != NULL; k++) {
+		if (strstr(steps[k], text) != NULL)
+			return true;
+	}
+	return false;
+}
+
+#define EXPECT_STEP(id, p, text) \
+	do { \
+		if (!has_step((id), (p), (text))) \
+			fail_msg("%s/%s lacks \"%s\"", (id), platform_name(p), (text)); \
+	} while (0)
+
+/* The concrete steps issue #4 asks for, where they belong. */
+static void
+test_platform_steps_content(void **state)
+{
+	(void)state;
+	static const char *const vpn_dns[] = {FINDING_ISP_RESOLVER, FINDING_UNTRUSTED_RESOLVER,
+					      FINDING_DNS_OUTSIDE_TUNNEL};
+
+	for (size_t i = 0; i < NELEM(vpn_dns); i++) {
+		const char *id = vpn_dns[i];
+		EXPECT_STEP(id, PLATFORM_RESOLVED, "`resolvectl dns <tunnel> <vpn-dns>`");
+		EXPECT_STEP(id, PLATFORM_RESOLVED, "`resolvectl domain <tunnel> '~.'`");
+		EXPECT_STEP(id, PLATFORM_RESOLVED, "`resolvectl default-route <physical> false`");
+		EXPECT_STEP(id, PLATFORM_NETWORKMANAGER,
+			    "`nmcli connection modify <vpn> ipv4.dns-priority -42 "
+			    "ipv6.dns-priority -42`");
+		EXPECT_STEP(id, PLATFORM_NETWORKMANAGER, "ipv4.ignore-auto-dns yes");
+		EXPECT_STEP(id, PLATFORM_RESOLV_CONF, "`nameserver`");
+		EXPECT_STEP(id, PLATFORM_RESOLV_CONF, "Stop DHCP from rewriting");
+		EXPECT_STEP(id, PLATFORM_OPENVPN, "`push \"dhcp-option DNS <vpn-dns>\"`");
+		EXPECT_STEP(id, PLATFORM_OPENVPN, "`script-security 2`");
+		EXPECT_STEP(id, PLATFORM_OPENVPN, "update-resolv-conf");
+		EXPECT_STEP(id, PLATFORM_OPENVPN, "update-systemd-resolved");
+		EXPECT_STEP(id, PLATFORM_OPENVPN,
+			    "`block-outside-dns` works on Windows clients only");
+		EXPECT_STEP(id, PLATFORM_WIREGUARD, "`DNS = <vpn-dns>`");
+		EXPECT_STEP(id, PLATFORM_WIREGUARD, "::/0");
+		EXPECT_STEP(id, PLATFORM_WINDOWS, "Turn off smart multi-homed name resolution");
+		EXPECT_STEP(id, PLATFORM_WINDOWS, "-InterfaceMetric");
+		EXPECT_STEP(id, PLATFORM_WINDOWS, "`block-outside-dns`");
+		EXPECT_STEP(id, PLATFORM_MACOS, "`scutil --dns`");
+		EXPECT_STEP(id, PLATFORM_MACOS, "Private Relay");
+		EXPECT_STEP(id, PLATFORM_FIREWALL, "`dnsleak fix` (coming)");
+		EXPECT_STEP(id, PLATFORM_FIREWALL, "nftables");
+	}
+	EXPECT_STEP(FINDING_IPV6_DNS_LEAK, PLATFORM_NETWORKMANAGER, "ipv6.ignore-auto-dns yes");
+	EXPECT_STEP(FINDING_IPV6_DNS_LEAK, PLATFORM_WIREGUARD, "::/0");
+	EXPECT_STEP(FINDING_IPV6_DNS_LEAK, PLATFORM_OPENVPN, "redirect-gateway def1 ipv6");
+	EXPECT_STEP(FINDING_IPV6_UNTUNNELLED, PLATFORM_WIREGUARD, "`::/0`");
+	EXPECT_STEP(FINDING_IPV6_UNTUNNELLED, PLATFORM_NETWORKMANAGER, "ipv6.method disabled");
+	EXPECT_STEP(FINDING_THIRD_PARTY_RESOLVER, PLATFORM_BROWSER,
+		    "Firefox: Settings > Privacy & Security > DNS over HTTPS");
+	EXPECT_STEP(FINDING_THIRD_PARTY_RESOLVER, PLATFORM_BROWSER,
+		    "Chrome: Settings > Privacy and security > Security > Use secure DNS");
+	EXPECT_STEP(FINDING_THIRD_PARTY_RESOLVER, PLATFORM_RESOLVED, "FallbackDNS=");
+	EXPECT_STEP(FINDING_DNS_HIJACK, PLATFORM_BROWSER, "DNS over HTTPS");
+	EXPECT_STEP(FINDING_DNS_HIJACK, PLATFORM_RESOLVED, "`DNSOverTLS=yes`");
+	EXPECT_STEP(FINDING_NO_ENCRYPTION, PLATFORM_RESOLVED, "`resolvectl dnsovertls <link> yes`");
+	EXPECT_STEP(FINDING_ROUTE_OVERRIDE, PLATFORM_NETWORKMANAGER, "ipv4.ignore-auto-routes yes");
+	EXPECT_STEP(FINDING_ROUTE_OVERRIDE, PLATFORM_RESOLV_CONF,
+		    "rfc3442-classless-static-routes");
+	/* block-outside-dns is never offered as a Linux step. */
+	size_t n = 0;
+	const struct finding_def *all = findings_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		static const enum platform linux_only[] = {
+		    PLATFORM_RESOLVED, PLATFORM_NETWORKMANAGER, PLATFORM_RESOLV_CONF,
+		    PLATFORM_WIREGUARD};
+		for (size_t p = 0; p < NELEM(linux_only); p++) {
+			if (has_step(all[i].id, linux_only[p], "block-outside-dns"))
+				fail_msg("%s/%s offers block-outside-dns", all[i].id,
+					 platform_name(linux_only[p]));
+		}
+	}
+}
+
+static void
+expect_selection(const struct step_context *ctx, const enum platform *want, size_t n_want)
+{
+	enum platform out[PLATFORM_COUNT + 4];
+	size_t n;
+
+	memset(out, 0x5a, sizeof(out));
+	n = findings_select_platforms(ctx, out);
+	assert_true(n <= PLATFORM_COUNT);
+	for (size_t i = 0; i < n && i < n_want; i++) {
+		if (out[i] != want[i])
+			fail_msg("position %zu: %s, want %s", i, platform_name(out[i]),
+				 platform_name(want[i]));
+	}
+	assert_int_equal(n, n_want);
+	assert_int_equal((int)out[n], 0x5a5a5a5a); /* nothing written past the count */
+}
+
+#define EXPECT_SELECTION(ctx, ...)                                                           \
+	expect_selection((ctx), (const enum platform[]){__VA_ARGS__},                        \
+			 sizeof((const enum platform[]){__VA_ARGS__}) / sizeof(enum platform))
+
+static void
+test_select_platforms(void **state)
+{
+	(void)state;
+	struct step_context ctx;
+
+	/* Unknown: every platform, in the API's order. */
+	EXPECT_SELECTION(NULL, PLATFORM_RESOLVED, PLATFORM_NETWORKMANAGER, PLATFORM_RESOLV_CONF,
+			 PLATFORM_OPENVPN, PLATFORM_WIREGUARD, PLATFORM_WINDOWS, PLATFORM_MACOS,
+			 PLATFORM_BROWSER, PLATFORM_FIREWALL);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.resolved = true; /* facts without an audit do not count */
+	ctx.tunnel_tun = true;
+	EXPECT_SELECTION(&ctx, PLATFORM_RESOLVED, PLATFORM_NETWORKMANAGER, PLATFORM_RESOLV_CONF,
+			 PLATFORM_OPENVPN, PLATFORM_WIREGUARD, PLATFORM_WINDOWS, PLATFORM_MACOS,
+			 PLATFORM_BROWSER, PLATFORM_FIREWALL);
+
+	/* resolved with an OpenVPN tunnel. */
+	ctx.known = true;
+	EXPECT_SELECTION(&ctx, PLATFORM_RESOLVED, PLATFORM_OPENVPN, PLATFORM_BROWSER,
+			 PLATFORM_FIREWALL);
+	/* NetworkManager in front of resolved: both, resolved first. */
+	ctx.networkmanager = true;
+	ctx.tunnel_wireguard = true;
+	EXPECT_SELECTION(&ctx, PLATFORM_RESOLVED, PLATFORM_NETWORKMANAGER, PLATFORM_OPENVPN,
+			 PLATFORM_WIREGUARD, PLATFORM_BROWSER, PLATFORM_FIREWALL);
+	/* NetworkManager alone, WireGuard. */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.known = true;
+	ctx.networkmanager = true;
+	ctx.tunnel_wireguard = true;
+	EXPECT_SELECTION(&ctx, PLATFORM_NETWORKMANAGER, PLATFORM_WIREGUARD, PLATFORM_BROWSER,
+			 PLATFORM_FIREWALL);
+	/* A plain resolv.conf, no tunnel. */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.known = true;
+	ctx.resolv_conf = true;
+	EXPECT_SELECTION(&ctx, PLATFORM_RESOLV_CONF, PLATFORM_BROWSER, PLATFORM_FIREWALL);
+	/* An audit that recognised no manager: resolv.conf is what glibc reads anyway. */
+	ctx.resolv_conf = false;
+	EXPECT_SELECTION(&ctx, PLATFORM_RESOLV_CONF, PLATFORM_BROWSER, PLATFORM_FIREWALL);
+	/* resolv_conf set next to resolved (a stale flag): the manager wins. */
+	ctx.resolv_conf = true;
+	ctx.resolved = true;
+	EXPECT_SELECTION(&ctx, PLATFORM_RESOLVED, PLATFORM_BROWSER, PLATFORM_FIREWALL);
+}
+
 int
 main(void)
 {
@@ -158,6 +392,10 @@ main(void)
 	    cmocka_unit_test(test_catalogue_entries),
 	    cmocka_unit_test(test_known_ids),
 	    cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_platform_names),
+	    cmocka_unit_test(test_platform_steps_form),
+	    cmocka_unit_test(test_platform_steps_content),
+	    cmocka_unit_test(test_select_platforms),
 	};
 
 	return cmocka_run_group_tests_name("findings", tests, NULL, NULL);

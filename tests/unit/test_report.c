@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings.h"
 #include "report.h"
 
 #include "expect.h"
@@ -300,6 +301,10 @@ test_json_fields(void **state)
 	EXPECT(strcmp(json_string_value(json_object_get(v, "detail")), "198.51.100.10 (AS64500)") ==
 		   0,
 	       "detail");
+	EXPECT(json_is_object(json_object_get(v, "platforms")) &&
+		       json_object_size(json_object_get(v, "platforms")) == 0,
+	       "no platforms: {}");
+
 	v = json_object_get(j, "probes");
 	EXPECT(json_integer_value(json_object_get(v, "sent")) == 20 &&
 		   json_integer_value(json_object_get(v, "resolved")) == 18 &&
@@ -429,6 +434,180 @@ test_escape(void **state)
 	EXPECT_NONE();
 }
 
+/* A finding with steps for three platforms, and the configured resolvers echoed. */
+#define FINDING_PLATFORMS                                                                     \
+	"{\"id\": \"DL-ISP-RESOLVER\", \"severity\": \"high\", \"title\": \"ISP resolver\","  \
+	" \"explain\": \"Your ISP sees your names.\", \"detail\": \"198.51.100.10\","          \
+	" \"steps\": [\"Step one.\"], \"platforms\": {"                                          \
+	"\"firewall\": [\"Drop it.\"], \"systemd-resolved\": [\"`resolvectl dns`.\", \"Check.\"]," \
+	" \"OpenVPN\": [\"Push \\u001b DNS.\"], \"Windows\": [\"SMHNR off.\"]}}"
+#define CONFIGURED                                                                            \
+	", \"configured\": [{\"address\": \"8.8.8.8\", \"asn\": 15169, \"org\": \"Google LLC\"},"  \
+	" {\"address\": \"2001:db8::53\"}]}"
+
+static void
+setup_platforms_doc(void)
+{
+	static char doc[4096];
+	size_t len;
+
+	snprintf(doc, sizeof(doc), "%s",
+		 DOC(RESOLVER_ISP, EXIT4, "null", "LEAK", "Your DNS queries reach the ISP.",
+		     FINDING_PLATFORMS));
+	len = strlen(doc);
+	assert_int_equal(doc[len - 1], '}');
+	snprintf(doc + len - 1, sizeof(doc) - len + 1, "%s", CONFIGURED);
+	setup_doc(doc);
+}
+
+/* Without an audit: the generic steps, and where to get the fitted ones. */
+static void
+test_text_platforms_unknown(void **state)
+{
+	(void)state;
+	const char *t;
+
+	setup_platforms_doc();
+	t = render(false);
+	EXPECT(strstr(t, "    What to do:\n      1. Step one.\n  For steps fitted to this machine "
+			 "(its DNS manager and VPN), run `dnsleak audit`.\n") != NULL,
+	       "generic steps and the hint:\n%s", t);
+	EXPECT(strstr(t, "With ") == NULL && strstr(t, "On Windows") == NULL,
+	       "no platform steps without a context:\n%s", t);
+	EXPECT(strstr(t, "zone leak.test)\nProbe names through the system resolver: 20 sent, 18 "
+			 "resolved, 0 failed, 2 timed out\nResolvers this machine is configured "
+			 "to use: 8.8.8.8 (AS15169 Google LLC), 2001:db8::53 (unknown network)\n"
+			 "\nResolvers that asked") != NULL,
+	       "configured resolvers:\n%s", t);
+	/* A context that is not known counts as none. */
+	struct step_context ctx = { .resolved = true };
+	fx.rep.ctx = &ctx;
+	t = render(false);
+	EXPECT(strstr(t, "run `dnsleak audit`") != NULL && strstr(t, "With ") == NULL,
+	       "unknown context:\n%s", t);
+	EXPECT_NONE();
+}
+
+/* With an audit: the platforms that fit, in the selection's order, escaped. */
+static void
+test_text_platforms_known(void **state)
+{
+	(void)state;
+	const char *t;
+	struct step_context ctx = { .known = true, .resolved = true, .tunnel_tun = true };
+
+	setup_platforms_doc();
+	fx.rep.ctx = &ctx;
+	t = render(false);
+	EXPECT(strstr(t, "    What to do:\n"
+			 "      1. Step one.\n"
+			 "    With systemd-resolved:\n"
+			 "      1. `resolvectl dns`.\n"
+			 "      2. Check.\n"
+			 "    With OpenVPN:\n"
+			 "      1. Push \\x1B DNS.\n"
+			 "    With a firewall:\n"
+			 "      1. Drop it.\n") != NULL,
+	       "fitted steps:\n%s", t);
+	EXPECT(strstr(t, "dnsleak audit") == NULL, "no hint with a context:\n%s", t);
+	EXPECT(strstr(t, "Windows") == NULL && strstr(t, "SMHNR") == NULL, "no Windows:\n%s", t);
+	EXPECT(strchr(t, '\033') == NULL, "an ESC got through");
+	/* WireGuard instead: the server sent none for it, so nothing under its name. */
+	ctx.tunnel_tun = false;
+	ctx.tunnel_wireguard = true;
+	t = render(false);
+	EXPECT(strstr(t, "WireGuard") == NULL && strstr(t, "OpenVPN") == NULL, "wg:\n%s", t);
+	EXPECT(strstr(t, "    With systemd-resolved:\n") != NULL, "resolved:\n%s", t);
+	EXPECT_NONE();
+}
+
+static void
+test_json_platforms(void **state)
+{
+	(void)state;
+	json_t *j, *pl;
+	char *text;
+	struct step_context ctx = { .known = true, .networkmanager = true, .tunnel_tun = true };
+
+	setup_platforms_doc();
+	j = render_json();
+	pl = json_object_get(json_array_get(json_object_get(j, "findings"), 0), "platforms");
+	text = json_dumps(pl, JSON_COMPACT);
+	/* Unknown context: every platform the server sent, in the API's order. */
+	EXPECT(text != NULL && strcmp(text, "{\"systemd-resolved\":[\"`resolvectl dns`.\","
+					    "\"Check.\"],\"OpenVPN\":[\"Push \\u001B DNS.\"],"
+					    "\"Windows\":[\"SMHNR off.\"],\"firewall\":[\"Drop "
+					    "it.\"]}") == 0,
+	       "platforms: %s", text);
+	free(text);
+	json_decref(j);
+
+	/* Known: the chosen ones that have steps, in the order chosen. */
+	fx.rep.ctx = &ctx;
+	j = render_json();
+	pl = json_object_get(json_array_get(json_object_get(j, "findings"), 0), "platforms");
+	text = json_dumps(pl, JSON_COMPACT);
+	EXPECT(text != NULL && strcmp(text, "{\"OpenVPN\":[\"Push \\u001B DNS.\"],\"firewall\":"
+					    "[\"Drop it.\"]}") == 0,
+	       "platforms: %s", text);
+	free(text);
+	json_decref(j);
+	EXPECT_NONE();
+}
+
+/* The audit's own findings go through the same renderer, from the catalogue. */
+static void
+test_finding_from_catalogue(void **state)
+{
+	(void)state;
+	struct verdict_finding vf = { .id = FINDING_DNS_OUTSIDE_TUNNEL };
+	const struct finding_def *def = findings_lookup(FINDING_DNS_OUTSIDE_TUNNEL);
+	struct api_finding fd;
+	struct step_context ctx = { .known = true, .resolved = true, .tunnel_wireguard = true };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(vf.detail, sizeof(vf.detail), "192.168.1.1 via wlan0");
+	assert_true(report_finding_from_catalogue(&vf, &fd));
+	assert_string_equal(fd.id, FINDING_DNS_OUTSIDE_TUNNEL);
+	assert_int_equal(fd.severity, def->severity);
+	assert_ptr_equal(fd.title, def->title);
+	assert_ptr_equal(fd.explain, def->explain);
+	assert_ptr_equal(fd.detail, vf.detail);
+	assert_true(fd.n_steps >= 2);
+	assert_ptr_equal(fd.steps[0], def->steps[0]);
+	for (size_t p = 0; p < PLATFORM_COUNT; p++) {
+		const char *const *steps = findings_platform_steps(def, (enum platform)p);
+		size_t k = 0;
+		while (steps[k] != NULL)
+			k++;
+		assert_int_equal(fd.n_platform_steps[p], k);
+	}
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	report_print_findings(f, &fd, 1, &ctx, false);
+	report_print_findings(f, &fd, 0, &ctx, false); /* nothing at all */
+	assert_int_equal(fclose(f), 0);
+	EXPECT(strncmp(text, "\nFindings\n  [high] DL-DNS-OUTSIDE-TUNNEL: ", 40) == 0, "%s", text);
+	EXPECT(strstr(text, "    192.168.1.1 via wlan0\n") != NULL, "detail:\n%s", text);
+	EXPECT(strstr(text, "    With systemd-resolved:\n      1. Give the tunnel's link") != NULL,
+	       "resolved:\n%s", text);
+	EXPECT(strstr(text, "    With WireGuard:\n      1. Put the VPN's resolver") != NULL,
+	       "wireguard:\n%s", text);
+	EXPECT(strstr(text, "With NetworkManager") == NULL, "no NM:\n%s", text);
+	EXPECT(strstr(text, "In the browser") == NULL, "no browser steps for this one:\n%s", text);
+	EXPECT(strstr(text, "    With a firewall:\n      1. Allow DNS") != NULL, "fw:\n%s", text);
+	free(text);
+
+	vf.id = "DL-NOT-CATALOGUED";
+	memset(&fd, 0x5a, sizeof(fd));
+	assert_false(report_finding_from_catalogue(&vf, &fd));
+	assert_null(fd.id);
+	assert_int_equal(fd.n_steps, 0);
+	EXPECT_NONE();
+}
+
 int
 main(void)
 {
@@ -440,6 +619,10 @@ main(void)
 		TEST_DOC(test_text_widths),
 		TEST_DOC(test_json_fields),
 		TEST_DOC(test_json_odd_strings),
+		TEST_DOC(test_text_platforms_unknown),
+		TEST_DOC(test_text_platforms_known),
+		TEST_DOC(test_json_platforms),
+		TEST(test_finding_from_catalogue),
 		TEST(test_json_error),
 		TEST(test_note),
 		TEST(test_escape),

@@ -238,7 +238,9 @@ test_empty(void **state)
 
 	(void)state;
 	doc = build(NULL, 0);
-	assert_int_equal(json_object_size(doc), 12);
+	assert_int_equal(json_object_size(doc), 13);
+	assert_true(json_is_array(json_object_get(doc, "configured")));
+	assert_int_equal(json_array_size(json_object_get(doc, "configured")), 0);
 	assert_string_equal(str_at(doc, "id"), ID_TEXT);
 	assert_string_equal(str_at(doc, "zone"), "leak.test");
 	assert_string_equal(str_at(doc, "created"), "2024-05-01T12:00:00Z");
@@ -653,6 +655,31 @@ test_network_fields(void **state)
 	json_decref(doc);
 }
 
+/* platforms is the JSON of def's steps per platform: one key per platform that has steps. */
+static void
+expect_platforms(const json_t *platforms, const struct finding_def *def)
+{
+	size_t with_steps = 0;
+
+	assert_true(json_is_object(platforms));
+	for (size_t p = 0; p < PLATFORM_COUNT; p++) {
+		const char *const *steps = findings_platform_steps(def, (enum platform)p);
+		const json_t *arr = json_object_get(platforms, platform_name((enum platform)p));
+		size_t n = 0;
+
+		if (steps[0] == NULL) {
+			assert_null(arr);
+			continue;
+		}
+		with_steps++;
+		assert_true(json_is_array(arr));
+		for (; steps[n] != NULL; n++)
+			assert_string_equal(json_string_value(json_array_get(arr, n)), steps[n]);
+		assert_int_equal(json_array_size(arr), n);
+	}
+	assert_int_equal(json_object_size(platforms), with_steps);
+}
+
 static void
 test_verdict_fields(void **state)
 {
@@ -684,8 +711,10 @@ test_verdict_fields(void **state)
 	assert_int_equal(json_array_size(fs), 2);
 
 	f = json_array_get(fs, 0);
-	assert_int_equal(json_object_size(f), 6);
+	assert_int_equal(json_object_size(f), 8);
 	assert_string_equal(str_at(f, "id"), FINDING_ISP_RESOLVER);
+	assert_false(bool_at(f, "inconclusive"));
+	expect_platforms(json_object_get(f, "platforms"), def);
 	assert_string_equal(str_at(f, "severity"), severity_name(def->severity));
 	assert_string_equal(str_at(f, "title"), def->title);
 	assert_string_equal(str_at(f, "explain"), def->explain);
@@ -707,6 +736,9 @@ test_verdict_fields(void **state)
 	assert_string_equal(str_at(f, "explain"), "");
 	assert_string_equal(str_at(f, "detail"), "bad ? detail");
 	assert_int_equal(json_array_size(json_object_get(f, "steps")), 0);
+	assert_false(bool_at(f, "inconclusive"));
+	assert_true(json_is_object(json_object_get(f, "platforms")));
+	assert_int_equal(json_object_size(json_object_get(f, "platforms")), 0);
 	json_decref(doc);
 
 	/* A count past the array is clamped, not read past. */
@@ -788,6 +820,101 @@ test_serializes(void **state)
 	json_decref(doc);
 }
 
+/* The configured resolvers the client named, with their networks, as the verdict saw them. */
+static void
+test_configured(void **state)
+{
+	struct observation o = obs_make("192.0.2.1", 53, T0, DNS_TYPE_A);
+	struct verdict_configured c[2];
+	struct results_summary sum;
+	struct verdict_out v;
+	json_t *doc = NULL;
+	const json_t *arr;
+	const json_t *j;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	memset(c, 0, sizeof(c));
+	assert_int_equal(addr_parse("8.8.8.8", &c[0].addr), DL_E_OK);
+	c[0].net.asn = 15169;
+	snprintf(c[0].net.org, sizeof(c[0].net.org), "Google LLC");
+	snprintf(c[0].net.country, sizeof(c[0].net.country), "US");
+	assert_int_equal(addr_parse("2001:db8::53", &c[1].addr), DL_E_OK);
+	assert_int_equal(results_summarize(&o, 1, &sum), DL_E_OK);
+	struct results_in in = {
+		.id_text = ID_TEXT, .zone_text = "leak.test", .obs = &o, .n = 1,
+		.sum = &sum, .verdict = &v, .configured = c, .n_configured = 2,
+	};
+	assert_int_equal(results_json(&in, &doc), DL_E_OK);
+	arr = json_object_get(doc, "configured");
+	assert_true(json_is_array(arr));
+	assert_int_equal(json_array_size(arr), 2);
+	j = json_array_get(arr, 0);
+	assert_int_equal(json_object_size(j), 5);
+	assert_string_equal(str_at(j, "address"), "8.8.8.8");
+	assert_int_equal(int_at(j, "family"), 4);
+	assert_int_equal(int_at(j, "asn"), 15169);
+	assert_string_equal(str_at(j, "org"), "Google LLC");
+	assert_string_equal(str_at(j, "country"), "US");
+	j = json_array_get(arr, 1);
+	assert_string_equal(str_at(j, "address"), "2001:db8::53");
+	assert_int_equal(int_at(j, "family"), 6);
+	assert_null_at(j, "asn");
+	assert_null_at(j, "org");
+	assert_null_at(j, "country");
+	json_decref(doc);
+
+	/* A count without an array is an empty list. */
+	in.configured = NULL;
+	assert_int_equal(results_json(&in, &doc), DL_E_OK);
+	assert_int_equal(json_array_size(json_object_get(doc, "configured")), 0);
+	json_decref(doc);
+	results_summary_free(&sum);
+}
+
+/* GET /api/v1/findings: the whole catalogue, in order, each entry with its platforms. */
+static void
+test_findings_doc(void **state)
+{
+	size_t n = 0;
+	const struct finding_def *all = findings_all(&n);
+	json_t *doc = NULL;
+	const json_t *arr;
+	char *text;
+
+	(void)state;
+	assert_int_equal(results_findings_json(&doc), DL_E_OK);
+	assert_non_null(doc);
+	assert_int_equal(json_object_size(doc), 1);
+	arr = json_object_get(doc, "findings");
+	assert_true(json_is_array(arr));
+	assert_int_equal(json_array_size(arr), n);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *f = json_array_get(arr, i);
+		const json_t *steps = json_object_get(f, "steps");
+		size_t k = 0;
+
+		assert_int_equal(json_object_size(f), 7); /* no detail: that is per test */
+		assert_string_equal(str_at(f, "id"), all[i].id);
+		assert_string_equal(str_at(f, "severity"), severity_name(all[i].severity));
+		assert_int_equal(bool_at(f, "inconclusive"), all[i].inconclusive);
+		assert_string_equal(str_at(f, "title"), all[i].title);
+		assert_string_equal(str_at(f, "explain"), all[i].explain);
+		for (; k < FINDING_STEPS_MAX && all[i].steps[k] != NULL; k++)
+			assert_string_equal(json_string_value(json_array_get(steps, k)),
+					    all[i].steps[k]);
+		assert_int_equal(json_array_size(steps), k);
+		expect_platforms(json_object_get(f, "platforms"), &all[i]);
+	}
+	/* It serialises, and the platform keys are the API's names. */
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"platforms\":{\"systemd-resolved\":[\"Give the tunnel"));
+	assert_non_null(strstr(text, "\"browser\":[\"Firefox: Settings"));
+	free(text);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -807,6 +934,8 @@ main(void)
 		cmocka_unit_test(test_summary_mismatch),
 		cmocka_unit_test(test_bad_text_fails),
 		cmocka_unit_test(test_serializes),
+		cmocka_unit_test(test_configured),
+		cmocka_unit_test(test_findings_doc),
 	};
 
 	return cmocka_run_group_tests_name("results", tests, NULL, NULL);

@@ -849,6 +849,293 @@ test_finding_cap(void **state)
 			    "x, DE)");
 }
 
+/* DNS interception: the configured resolvers against the ones that asked. */
+
+static struct verdict_configured
+cfg(const char *addr, uint32_t asn, const char *org)
+{
+	struct verdict_configured c;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(addr_parse(addr, &c.addr), DL_E_OK);
+	c.net.asn = asn;
+	(void)snprintf(c.net.org, sizeof(c.net.org), "%s", org);
+	return c;
+}
+
+static void
+test_hijack(void **state)
+{
+	(void)state;
+	struct verdict_configured google[] = {cfg("8.8.8.8", GOOGLE, "Google LLC")};
+	struct verdict_resolver r[] = {isp4()};
+	struct verdict_in in = input(r, 1);
+	struct verdict_out out;
+
+	/* Asked Google, the ISP answered; the ISP is also the exit's network, so only this says
+	 * anything is wrong. */
+	in.exit4 = ex("198.51.100.7", ISP, "Example ISP", "DE");
+	in.exit6 = ex("2001:db8:1::7", ISP, "Example ISP", "DE");
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_int_equal(r[0].cls, RESOLVER_SAME_NETWORK);
+	assert_int_equal(out.verdict, VERDICT_LEAK);
+	EXPECT_IDS(&out, FINDING_DNS_HIJACK);
+	assert_string_equal(out.reason, "You asked 8.8.8.8 but Example ISP (AS64496) answered: "
+					"your network intercepts DNS.");
+	assert_string_equal(out.findings[0].detail,
+			    "You asked 8.8.8.8; answered by: 198.51.100.54 (IPv4, AS64496 "
+			    "Example ISP, DE)");
+
+	/* Without the configured resolvers the same test passes. */
+	in.configured = NULL;
+	run(&in, &out);
+	assert_int_equal(out.verdict, VERDICT_PASS);
+	/* A count without an array is no list. */
+	in.n_configured = 3;
+	run(&in, &out);
+	assert_int_equal(out.verdict, VERDICT_PASS);
+
+	/* Several configured, several networks answering: both counted in the sentence; the
+	 * hijack comes first, before the leak it explains. */
+	struct verdict_configured two[] = {cfg("8.8.8.8", GOOGLE, "Google LLC"),
+					   cfg("2001:4860:4860::8888", GOOGLE, "Google LLC")};
+	struct verdict_resolver r2[] = {isp4(), isp6(), res("192.0.2.99", 64500, "", "")};
+	in = input(r2, 3);
+	in.exit4 = vpn_exit4();
+	in.exit6 = vpn_exit6();
+	in.configured = two;
+	in.n_configured = 2;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_DNS_HIJACK, FINDING_ISP_RESOLVER);
+	assert_string_equal(out.reason, "You asked 8.8.8.8 and 1 other resolver but Example ISP "
+					"(AS64496) and 1 other network answered: your network "
+					"intercepts DNS.");
+	expect_detail_has(&out, FINDING_DNS_HIJACK,
+			  "You asked 8.8.8.8 and 1 other resolver; answered by: 198.51.100.54 "
+			  "(IPv4, AS64496 Example ISP, DE); 2001:db8:1::54 (IPv6, AS64496 Example "
+			  "ISP, DE); 192.0.2.99 (IPv4, AS64500)");
+
+	/* Documentation addresses are public here (the lab's internet); no exit is needed. */
+	struct verdict_configured doc[] = {cfg("203.0.113.53", VPN, "Example VPN")};
+	in = input(r, 1);
+	in.configured = doc;
+	in.n_configured = 1;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_DNS_HIJACK, FINDING_NO_NETWORK_DATA);
+	assert_int_equal(out.verdict, VERDICT_LEAK);
+}
+
+static void
+test_hijack_private_configured(void **state)
+{
+	(void)state;
+	/* A router, a local stub, a CGN or link-local resolver forwards anywhere: no claim, even
+	 * next to a public one and even if an MMDB gave it a network. */
+	static const char *const local[] = {
+	    "192.168.1.1", "10.0.0.1",   "172.16.5.5", "127.0.0.53", "100.64.0.1",
+	    "169.254.1.1", "::1",        "fe80::1",    "fd00::53",   "::ffff:8.8.8.8",
+	};
+	struct verdict_resolver r[] = {isp4()};
+	struct verdict_out out;
+
+	for (size_t i = 0; i < NELEM(local); i++) {
+		struct verdict_configured c[] = {cfg("8.8.8.8", GOOGLE, "Google LLC"),
+						 cfg(local[i], ISP + 1, "Somewhere")};
+		struct verdict_in in = input(r, 1);
+		in.exit4 = vpn_exit4();
+		in.configured = c;
+		in.n_configured = 2;
+		run(&in, &out);
+		if (finding(&out, FINDING_DNS_HIJACK) != NULL)
+			fail_msg("configured %s: hijack claimed", local[i]);
+		in.configured = &c[1];
+		in.n_configured = 1;
+		run(&in, &out);
+		if (finding(&out, FINDING_DNS_HIJACK) != NULL)
+			fail_msg("configured %s alone: hijack claimed", local[i]);
+	}
+
+	/* A public configured resolver of unknown network proves nothing either. */
+	struct verdict_configured unknown[] = {cfg("8.8.8.8", 0, "")};
+	struct verdict_in in = input(r, 1);
+	in.exit4 = vpn_exit4();
+	in.configured = unknown;
+	in.n_configured = 1;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_ISP_RESOLVER, FINDING_NO_IPV6);
+}
+
+static void
+test_hijack_explained(void **state)
+{
+	(void)state;
+	struct verdict_configured google[] = {cfg("8.8.8.8", GOOGLE, "Google LLC")};
+	struct verdict_out out;
+
+	/* Google's resolvers ask from other addresses of Google's network: matched by ASN. */
+	struct verdict_resolver r[] = {google4(), res("2001:4860::10", GOOGLE, "", "")};
+	struct verdict_in in = input(r, 2);
+	in.exit4 = vpn_exit4();
+	in.exit6 = vpn_exit6();
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_THIRD_PARTY_RESOLVER);
+
+	/* One matching resolver among others is enough: the queries did reach Google. */
+	struct verdict_resolver r2[] = {isp4(), google4()};
+	in = input(r2, 2);
+	in.exit4 = vpn_exit4();
+	in.exit6 = vpn_exit6();
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_null(finding(&out, FINDING_DNS_HIJACK));
+	assert_non_null(finding(&out, FINDING_ISP_RESOLVER));
+
+	/* The very address that was configured, whatever network the MMDB names for it. */
+	struct verdict_resolver r3[] = {res("8.8.8.8", 64511, "Elsewhere", "")};
+	in = input(r3, 1);
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_null(finding(&out, FINDING_DNS_HIJACK));
+
+	/* A public DNS service asked, another one's resolver answered (Quad9 queries from AS42
+	 * as well): modest, no claim. */
+	struct verdict_configured quad9[] = {cfg("9.9.9.9", 19281, "Quad9")};
+	struct verdict_resolver r4[] = {res("74.63.16.10", 42, "WoodyNet", "US")};
+	in = input(r4, 1);
+	in.configured = quad9;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_int_equal(r4[0].cls, RESOLVER_PUBLIC_DNS);
+	EXPECT_IDS(&out, FINDING_THIRD_PARTY_RESOLVER);
+	/* But a public DNS resolver answering for a configured ISP resolver is interception. */
+	struct verdict_configured isp[] = {cfg("198.51.100.54", ISP, "Example ISP")};
+	in.configured = isp;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_DNS_HIJACK, FINDING_THIRD_PARTY_RESOLVER);
+
+	/* A resolver with no known network might be the configured one's: no claim. */
+	struct verdict_resolver r5[] = {isp4(), res("192.0.2.99", 0, "", "")};
+	in = input(r5, 2);
+	in.exit4 = vpn_exit4();
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_null(finding(&out, FINDING_DNS_HIJACK));
+
+	/* Nothing seen: nothing intercepted that we know of. */
+	in = input(NULL, 0);
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_NO_DNS_SEEN);
+}
+
+static void
+test_hijack_trusted(void **state)
+{
+	(void)state;
+	struct verdict_policy p = default_policy;
+	struct verdict_configured google[] = {cfg("8.8.8.8", GOOGLE, "Google LLC")};
+	struct verdict_resolver r[] = {vpn4()};
+	struct verdict_in in = input(r, 1);
+	struct verdict_out out;
+
+	/* The VPN answers for Google: with the VPN trusted, that is its job (its DNS redirect). */
+	trust(&p, "AS64497");
+	in.policy = &p;
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_int_equal(r[0].cls, RESOLVER_TRUSTED);
+	assert_int_equal(out.verdict, VERDICT_PASS);
+	EXPECT_NO_FINDINGS(&out);
+
+	/* Trusted by prefix, with no network known at all. */
+	struct verdict_policy p2 = default_policy;
+	struct verdict_resolver r2[] = {res("203.0.113.53", 0, "", "")};
+	trust(&p2, "203.0.113.0/24");
+	in = input(r2, 1);
+	in.policy = &p2;
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	assert_int_equal(out.verdict, VERDICT_PASS);
+
+	/* Untrusted: the VPN answering for Google is interception, and untrusted besides. */
+	in = input(r, 1);
+	in.policy = &default_policy;
+	in.exit4 = vpn_exit4();
+	in.exit6 = vpn_exit6();
+	in.configured = google;
+	in.n_configured = 1;
+	run(&in, &out);
+	EXPECT_IDS(&out, FINDING_DNS_HIJACK);
+}
+
+/* More configured resolvers than the cap: the ones past it are not read. */
+static void
+test_hijack_cap(void **state)
+{
+	(void)state;
+	struct verdict_configured c[VERDICT_CONFIGURED_MAX + 1];
+	struct verdict_resolver r[] = {isp4()};
+	struct verdict_in in = input(r, 1);
+	struct verdict_out out;
+
+	for (size_t i = 0; i < NELEM(c); i++)
+		c[i] = cfg("8.8.8.8", GOOGLE, "Google LLC");
+	c[VERDICT_CONFIGURED_MAX] = cfg("192.168.1.1", 0, ""); /* would veto the claim */
+	in.exit4 = vpn_exit4();
+	in.exit6 = vpn_exit6();
+	in.configured = c;
+	in.n_configured = NELEM(c);
+	run(&in, &out);
+	assert_non_null(finding(&out, FINDING_DNS_HIJACK));
+	assert_non_null(strstr(out.reason, "You asked 8.8.8.8 and 7 other resolvers but"));
+}
+
+static void
+test_addr_is_public(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *addr;
+		bool want;
+	} cases[] = {
+	    {"8.8.8.8", true},           {"1.1.1.1", true},         {"198.51.100.54", true},
+	    {"203.0.113.1", true},       {"192.0.2.1", true},       {"9.255.255.255", true},
+	    {"11.0.0.0", true},          {"100.63.255.255", true},  {"100.128.0.0", true},
+	    {"172.15.255.255", true},    {"172.32.0.0", true},      {"192.169.0.0", true},
+	    {"198.17.255.255", true},    {"198.20.0.0", true},      {"223.255.255.255", true},
+	    {"0.0.0.0", false},          {"0.1.2.3", false},        {"10.1.2.3", false},
+	    {"100.64.0.1", false},       {"100.127.255.255", false}, {"127.0.0.53", false},
+	    {"169.254.0.1", false},      {"172.16.0.1", false},     {"172.31.255.255", false},
+	    {"192.0.0.8", false},        {"192.168.0.1", false},    {"198.18.0.1", false},
+	    {"198.19.255.255", false},   {"224.0.0.251", false},    {"240.0.0.1", false},
+	    {"255.255.255.255", false},  {"2001:4860:4860::8888", true}, {"2001:db8::53", true},
+	    {"2606:4700:4700::1111", true}, {"::", false},          {"::1", false},
+	    {"::ffff:8.8.8.8", false},   {"64:ff9b::808:808", false}, {"fc00::1", false},
+	    {"fdff:ffff::1", false},     {"fe80::1", false},        {"fec0::1", false},
+	    {"ff02::fb", false},         {"fbff::1", true},
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct dl_addr a;
+		assert_int_equal(addr_parse(cases[i].addr, &a), DL_E_OK);
+		if (verdict_addr_is_public(&a) != cases[i].want)
+			fail_msg("%s: want %s", cases[i].addr, cases[i].want ? "public" : "not");
+	}
+	assert_false(verdict_addr_is_public(NULL));
+	struct dl_addr odd = {.family = 5};
+	assert_false(verdict_addr_is_public(&odd));
+}
+
 /* Policies. */
 
 static void
@@ -1122,6 +1409,7 @@ test_every_emitted_id_catalogued(void **state)
 	    FINDING_IPV6_DNS_LEAK,        FINDING_ISP_RESOLVER,     FINDING_UNTRUSTED_RESOLVER,
 	    FINDING_IPV6_UNTUNNELLED,     FINDING_THIRD_PARTY_RESOLVER, FINDING_ECS_EXPOSED,
 	    FINDING_NO_DNS_SEEN,          FINDING_NO_NETWORK_DATA,  FINDING_NO_IPV6,
+	    FINDING_DNS_HIJACK,
 	};
 
 	assert_int_equal(n_seen, NELEM(emitted));
@@ -1157,6 +1445,12 @@ main(void)
 	    cmocka_unit_test(test_no_v6_exit),
 	    cmocka_unit_test(test_precedence),
 	    cmocka_unit_test(test_finding_cap),
+	    cmocka_unit_test(test_hijack),
+	    cmocka_unit_test(test_hijack_private_configured),
+	    cmocka_unit_test(test_hijack_explained),
+	    cmocka_unit_test(test_hijack_trusted),
+	    cmocka_unit_test(test_hijack_cap),
+	    cmocka_unit_test(test_addr_is_public),
 	    cmocka_unit_test(test_policy_init),
 	    cmocka_unit_test(test_trust_parse),
 	    cmocka_unit_test(test_trust_matches),
