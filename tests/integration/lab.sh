@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # lab.sh -- `make check`'s entry to the network lab: tests/lab/scenarios.sh builds client,
 # home router, ISP, VPN (a real OpenVPN tunnel), public resolver and dnsleakd in network
-# namespaces and asserts each scenario's verdict with the real client (TAP). Root only.
+# namespaces and asserts each scenario with the real client (TAP): dnsleak test, dnsleak audit,
+# plain dnsleak (audit + test), and an ISP that hijacks DNS. Root only.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "$(id -u)" -ne 0 ]; then
 	echo "ok 1 # SKIP needs root"

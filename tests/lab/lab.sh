@@ -47,6 +47,8 @@ LAB_AUTH4=198.18.53.1 LAB_AUTH_ISP4=198.18.53.254
 LAB_AUTH6=2001:db8:53::1 LAB_AUTH_ISP6=2001:db8:53::fe
 LAB_ASN_ISP=64496 LAB_ASN_VPN=64497 LAB_ASN_PUBLIC=64498
 LAB_SERVER_URL=http://$LAB_AUTH4
+# Scenario C's rogue route (TunnelVision): the VPN provider's network, via the home router.
+LAB_ROGUE_NET4=198.51.100.0/24
 
 lab_ns() { echo "$LAB_PREFIX$1"; }
 # lab_x ROLE CMD...: run CMD in ROLE's namespace.
@@ -396,12 +398,16 @@ lab_want_vpn() {
 
 # The scenarios (tests/lab/README.md). lab_scenario N puts the lab in scenario N's state and
 # sets LAB_TITLE (a plain-language heading), LAB_STORY (what is set up, in a sentence),
-# LAB_EXPECT (what a correct client says) and LAB_EXPECT_RC (its exit codes: 0 PASS, 1 LEAK,
-# 2 could not test, 3 WARN or INCONCLUSIVE). Scenario 4 has a second half with --expect, 4b.
-LAB_SCENARIOS="1 2 3 4 4b 5 6"
+# LAB_EXPECT (what a correct client says), LAB_EXPECT_RC (its exit codes: 0 PASS, 1 LEAK,
+# 2 could not test, 3 WARN or INCONCLUSIVE) and LAB_RUNS (the client runs, one string each:
+# leading VAR=value words are its environment, the rest its arguments, without --json).
+# 1-6 run `dnsleak test` (4b is 4 with --expect); A-D run `dnsleak audit` (D also the
+# combined `dnsleak --server`); E and E6 are an ISP that hijacks DNS.
+LAB_SCENARIOS="1 2 3 4 4b 5 6 A B C D E E6"
 # shellcheck disable=SC2034 # the LAB_* it sets are for the caller
 lab_scenario() {
-	lab_dns_drop off || return 1
+	lab_reset || return 1
+	LAB_RUNS=("test --server $LAB_SERVER_URL")
 	case $1 in
 	1)
 		LAB_TITLE="Scenario 1: everything goes through the VPN, DNS too: the VPN's resolver answers"
@@ -437,6 +443,7 @@ lab_scenario() {
 		LAB_STORY="VPN down; resolv.conf: the home router; dnsleak test --expect AS$LAB_ASN_VPN."
 		LAB_EXPECT="LEAK: the resolver is not the one you expected"
 		LAB_EXPECT_RC=1
+		LAB_RUNS=("test --server $LAB_SERVER_URL $(lab_client_args 4b)")
 		lab_want_vpn down && lab_resolv "nameserver $LAB_ROUTER_LAN4"
 		;;
 	5)
@@ -453,6 +460,56 @@ lab_scenario() {
 		LAB_EXPECT_RC=3
 		lab_want_vpn up && lab_route6 vpn && lab_resolv "nameserver $LAB_PUB_DNS4"
 		;;
+	A)
+		LAB_TITLE="Scenario A (audit): the VPN is up, but your DNS server is the home router, reached outside the tunnel"
+		LAB_STORY="VPN up (IPv4 and IPv6 in tun0); resolv.conf: the home router $LAB_ROUTER_LAN4, which is on the LAN, so its queries leave by lan0. dnsleak audit looks only at this computer: no server needed."
+		LAB_EXPECT="LEAK: DL-DNS-OUTSIDE-TUNNEL, the DNS server is reached by lan0, not by the tunnel"
+		LAB_EXPECT_RC=1
+		LAB_RUNS=("audit")
+		lab_want_vpn up && lab_route6 vpn && lab_resolv "nameserver $LAB_ROUTER_LAN4"
+		;;
+	B)
+		LAB_TITLE="Scenario B (audit): the VPN carries IPv4 only; IPv6 goes straight out through the home router"
+		LAB_STORY="VPN up for IPv4; the IPv6 default route goes via the home router $LAB_ROUTER_LAN6; resolv.conf: the VPN's resolver $LAB_VPN_DNS4 (inside the tunnel)."
+		LAB_EXPECT="LEAK: DL-IPV6-UNTUNNELLED, IPv4 is covered by tun0, IPv6 is not"
+		LAB_EXPECT_RC=1
+		LAB_RUNS=("audit")
+		lab_want_vpn up && lab_route6 direct && lab_resolv "nameserver $LAB_VPN_DNS4"
+		;;
+	C)
+		LAB_TITLE="Scenario C (audit): a rogue route pulls the VPN's DNS server out of the tunnel (TunnelVision)"
+		LAB_STORY="VPN up; resolv.conf: the VPN's resolver $LAB_VPN_DNS4; but a more specific route, as a rogue DHCP server pushes with option 121, sends $LAB_ROGUE_NET4 via the home router $LAB_ROUTER_LAN4: the queries leave by lan0, where the LAN sees them."
+		LAB_EXPECT="LEAK: DL-ROUTE-OVERRIDE (the route covers the DNS server) and DL-DNS-OUTSIDE-TUNNEL"
+		LAB_EXPECT_RC=1
+		LAB_RUNS=("audit")
+		lab_want_vpn up && lab_route6 vpn && lab_resolv "nameserver $LAB_VPN_DNS4" &&
+			lab_route client "$LAB_ROGUE_NET4" via "$LAB_ROUTER_LAN4" dev lan0 proto dhcp
+		;;
+	D)
+		LAB_TITLE="Scenario D (audit + test): the VPN is up and clean; DNS goes to the VPN's resolver through the tunnel"
+		LAB_STORY="VPN up (IPv4 and IPv6 in tun0); resolv.conf: the VPN's resolvers $LAB_VPN_DNS4 and $LAB_VPN_DNS6. First dnsleak audit alone, then plain dnsleak with the server: the audit and the end-to-end test, one verdict."
+		LAB_EXPECT="PASS, both times (plain DNS inside the tunnel is at most a low-severity note)"
+		LAB_EXPECT_RC=0
+		LAB_RUNS=("audit" "--server $LAB_SERVER_URL")
+		lab_want_vpn up && lab_route6 vpn &&
+			lab_resolv "nameserver $LAB_VPN_DNS4" "nameserver $LAB_VPN_DNS6"
+		;;
+	E)
+		LAB_TITLE="Scenario E: your ISP secretly answers the DNS queries you send to a public DNS service"
+		LAB_STORY="VPN down; resolv.conf: the public resolvers $LAB_PUB_DNS4 and $LAB_PUB_DNS6 (AS$LAB_ASN_PUBLIC); the ISP redirects every DNS packet from the home line (port 53, UDP and TCP, IPv4 and IPv6) to its own resolver and rewrites the answers to seem to come from the public one."
+		LAB_EXPECT="LEAK: DL-DNS-HIJACK, the ISP's resolver (AS$LAB_ASN_ISP) answered instead of the one you chose"
+		LAB_EXPECT_RC=1
+		LAB_RUNS=("test --server $LAB_SERVER_URL" "DNSLEAK_SERVER=$LAB_SERVER_URL")
+		lab_want_vpn down && lab_hijack on &&
+			lab_resolv "nameserver $LAB_PUB_DNS4" "nameserver $LAB_PUB_DNS6"
+		;;
+	E6)
+		LAB_TITLE="Scenario E6: the same hijack, over IPv6"
+		LAB_STORY="VPN down; resolv.conf: only the public resolver's IPv6 address $LAB_PUB_DNS6; the ISP redirects DNS over IPv6 to its resolver $LAB_ISP_DNS6."
+		LAB_EXPECT="LEAK: DL-DNS-HIJACK"
+		LAB_EXPECT_RC=1
+		lab_want_vpn down && lab_hijack on && lab_resolv "nameserver $LAB_PUB_DNS6"
+		;;
 	*)
 		lab_err "no scenario $1 (have: $LAB_SCENARIOS)"
 		return 1
@@ -460,11 +517,43 @@ lab_scenario() {
 	esac
 }
 
+# lab_reset: undo what any scenario may have added (the router's DNS drop, the ISP's DNS
+# hijack, scenario C's rogue route) and zero the DNS packet counters (lab_counters).
+lab_reset() {
+	lab_dns_drop off && lab_hijack off || return 1
+	lab_x client ip route del "$LAB_ROGUE_NET4" >/dev/null 2>&1
+	lab_counters
+}
+
 # lab_client_args N: the dnsleak test arguments of scenario N (after --server).
 lab_client_args() {
 	case $1 in
 	4b) echo "--expect AS$LAB_ASN_VPN" ;;
 	esac
+}
+
+# lab_run_words RUN: split a LAB_RUNS entry into LAB_RUN_ENV (its leading VAR=value words)
+# and LAB_RUN_ARGS (the rest).
+lab_run_words() {
+	local w
+	LAB_RUN_ENV=() LAB_RUN_ARGS=()
+	for w in $1; do
+		if [ ${#LAB_RUN_ARGS[@]} -eq 0 ] && [[ $w =~ ^[A-Z_][A-Z0-9_]*= ]]; then
+			LAB_RUN_ENV+=("$w")
+		else
+			LAB_RUN_ARGS+=("$w")
+		fi
+	done
+}
+
+# lab_dnsleak RUN [ARG...]: the client in the client namespace, as the LAB_RUNS entry RUN says,
+# ARGs appended; killed after CLIENT_TIMEOUT (60 s). DNSLEAK_SERVER is set only if RUN sets it.
+lab_dnsleak() {
+	local run=$1
+	shift
+	lab_run_words "$run"
+	lab_x client timeout -k 5 "${CLIENT_TIMEOUT:-60}" env -u DNSLEAK_SERVER "${LAB_RUN_ENV[@]}" \
+		"${DNSLEAK:-$LAB_ROOT/build/dnsleak}" "${LAB_RUN_ARGS[@]}" "$@"
 }
 
 # lab_resolv LINE...: the client's /etc/resolv.conf (ip netns exec bind-mounts it).
@@ -485,6 +574,80 @@ table inet lab_drop {
 	}
 }
 EOF
+}
+
+# lab_hijack on|off: the ISP's transparent DNS proxy. Every DNS packet (port 53, UDP and TCP)
+# that comes in on the home line (home0), whatever its destination, goes to the ISP's own
+# resolver (DNAT); conntrack rewrites the answers' source back to the address the client asked.
+lab_hijack() {
+	lab_x isp nft delete table inet lab_hijack >/dev/null 2>&1
+	[ "$1" = on ] || return 0
+	lab_run "nftables DNS hijack at the ISP" lab_x isp nft -f - <<EOF
+table inet lab_hijack {
+	counter hijack4 {
+	}
+	counter hijack6 {
+	}
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "home0" meta nfproto ipv4 meta l4proto { udp, tcp } th dport 53 counter name "hijack4" dnat ip to $LAB_ISP_DNS4
+		iifname "home0" meta nfproto ipv6 meta l4proto { udp, tcp } th dport 53 counter name "hijack6" dnat ip6 to $LAB_ISP_DNS6
+	}
+}
+EOF
+}
+
+# lab_counters: (re)create the DNS packet counters, at zero. The client counts DNS packets
+# (port 53, UDP and TCP) by the interface they leave by (dns_lan0, dns_tun0); the home router
+# those it forwards from the LAN (dns_fwd: DNS that passes it, not for its own dnsmasq); the
+# public DNS operator those that reach it (dns_in). lab_count ROLE NAME reads them.
+lab_counters() {
+	local role
+	for role in client router public; do
+		lab_x "$role" nft delete table inet lab_count >/dev/null 2>&1
+	done
+	lab_run "DNS counters in the client" lab_x client nft -f - <<EOF || return 1
+table inet lab_count {
+	counter dns_lan0 {
+	}
+	counter dns_tun0 {
+	}
+	chain output {
+		type filter hook output priority filter; policy accept;
+		oifname "lan0" meta l4proto { udp, tcp } th dport 53 counter name "dns_lan0"
+		oifname "tun0" meta l4proto { udp, tcp } th dport 53 counter name "dns_tun0"
+	}
+}
+EOF
+	lab_run "DNS counter in the home router" lab_x router nft -f - <<EOF || return 1
+table inet lab_count {
+	counter dns_fwd {
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "lan0" meta l4proto { udp, tcp } th dport 53 counter name "dns_fwd"
+	}
+}
+EOF
+	lab_run "DNS counter at the public DNS operator" lab_x public nft -f - <<EOF
+table inet lab_count {
+	counter dns_in {
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		meta l4proto { udp, tcp } th dport 53 counter name "dns_in"
+	}
+}
+EOF
+}
+
+# lab_count ROLE NAME: the packets counter NAME has counted (lab_counters; hijack4 and hijack6
+# are lab_hijack's, in isp).
+lab_count() {
+	local table=lab_count
+	case $2 in hijack*) table=lab_hijack ;; esac
+	lab_x "$1" nft list counter inet "$table" "$2" 2>/dev/null |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
 
 lab_checks() {
