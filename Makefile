@@ -14,7 +14,7 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
 SERVER_PKGS := libmicrohttpd jansson libcrypto libmaxminddb
-CLIENT_PKGS := libcurl jansson libcrypto libmnl libsystemd
+CLIENT_PKGS := libcurl jansson libcrypto libmnl libsystemd libpcap libnftables
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wformat=2 -Wvla -Wno-missing-field-initializers
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -fno-common -pthread -MMD -MP \

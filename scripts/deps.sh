@@ -5,13 +5,13 @@ set -eu
 
 # build: compiler, pkg-config, libraries
 pkgs="build-essential pkg-config libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev"
-pkgs="$pkgs libcurl4-openssl-dev libmaxminddb-dev libmnl-dev libsystemd-dev"
+pkgs="$pkgs libcurl4-openssl-dev libmaxminddb-dev libmnl-dev libsystemd-dev libpcap-dev libnftables-dev"
 # fuzzing: clang with libFuzzer and the sanitizer runtimes
 pkgs="$pkgs clang llvm libclang-rt-14-dev"
 # tests: real DNS clients and a real recursive resolver, HTTP client, namespaces
 pkgs="$pkgs bind9-dnsutils knot-dnsutils unbound curl iproute2 python3 procps"
 # the network lab: a real VPN tunnel, a home router, NAT, a test MMDB
-pkgs="$pkgs openvpn dnsmasq-base nftables mmdb-bin libmaxmind-db-writer-perl"
+pkgs="$pkgs openvpn dnsmasq-base nftables mmdb-bin libmaxmind-db-writer-perl tshark"
 # bench: the comparison server and the load generator
 pkgs="$pkgs nsd dnsperf util-linux"
 
