@@ -98,20 +98,6 @@ dns_encrypted(const struct sysdns *dns)
 	return true;
 }
 
-static enum verdict
-weight(const char *id)
-{
-	const struct finding_def *d = findings_lookup(id);
-
-	if (d == NULL)
-		return VERDICT_PASS;
-	if (d->severity == SEV_HIGH)
-		return VERDICT_LEAK;
-	if (d->severity == SEV_MEDIUM)
-		return VERDICT_WARN;
-	return d->inconclusive ? VERDICT_INCONCLUSIVE : VERDICT_PASS;
-}
-
 void
 audit_analyze(const struct audit_facts *f, struct audit_result *out)
 {
@@ -169,7 +155,7 @@ audit_analyze(const struct audit_facts *f, struct audit_result *out)
 
 	enum verdict worst = VERDICT_PASS;
 	for (size_t i = 0; i < v->n_findings; i++) {
-		enum verdict w = weight(v->findings[i].id);
+		enum verdict w = verdict_of_finding(v->findings[i].id);
 		if (w > worst)
 			worst = w;
 	}

@@ -35,12 +35,27 @@ struct fw_opts {
 
 /*
  * Write the ruleset for opts into out (cap bytes, NUL-terminated). Interface names are checked
- * (1..15 chars of [A-Za-z0-9_.-], as the kernel allows and nft can quote). DL_E_OK,
- * DL_E_FORMAT for a bad name or no tunnel, DL_E_FULL if cap is too small.
+ * (1..15 chars of [A-Za-z0-9_.-], as the kernel allows and nft can quote; see fw_ifname_valid);
+ * a name given twice is written once. The text is deterministic (golden files) and loads with
+ * `nft -f`. DL_E_OK, DL_E_FORMAT for a bad name, no tunnel, more than FW_TUNNELS_MAX or an
+ * ipv6 value outside the enum, DL_E_FULL if cap is too small; out is then "" (when cap > 0).
  */
 DL_MUSTCHECK int fw_rules(const struct fw_opts *opts, char *out, size_t cap);
 
 /* The commands that remove exactly our table ("delete table inet dnsleak"). */
 const char *fw_revert_rules(void);
+
+/*
+ * What goes before the ruleset in the one buffer that applies it: create our table if it is
+ * absent, then delete it, so that the ruleset which follows replaces any earlier copy in the
+ * same transaction (atomic, and idempotent: applying twice leaves one table).
+ */
+const char *fw_replace_prelude(void);
+
+/* An interface name fw_rules() accepts: 1..15 chars of [A-Za-z0-9_.-], not ".", ".." or "lo". */
+bool fw_ifname_valid(const char *name);
+
+/* "keep", "block-dns", "block-all"; "?" outside the enum. */
+const char *fw_ipv6_name(enum fw_ipv6 v);
 
 #endif

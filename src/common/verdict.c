@@ -513,9 +513,11 @@ struct decision {
 	char spill[FINDING_DETAIL_MAX]; /* the detail of a finding past the cap, dropped */
 };
 
-static enum verdict
-finding_weight(const struct finding_def *def)
+enum verdict
+verdict_of_finding(const char *id)
 {
+	const struct finding_def *def = findings_lookup(id);
+
 	if (def == NULL) /* not in the catalogue: a bug the unit tests catch; never pass it */
 		return VERDICT_INCONCLUSIVE;
 	if (def->severity == SEV_HIGH)
@@ -536,7 +538,7 @@ finding_weight(const struct finding_def *def)
 static char *
 emit(struct decision *dc, const char *id, const char *reason)
 {
-	enum verdict w = finding_weight(findings_lookup(id));
+	enum verdict w = verdict_of_finding(id);
 	struct verdict_out *out = dc->out;
 
 	if (w > dc->verdict) {
