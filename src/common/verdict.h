@@ -168,6 +168,13 @@ void verdict_compute(struct verdict_in *in, struct verdict_out *out);
 /* The default policy: no trusted entries, the built-in public DNS operators' ASNs. */
 void verdict_policy_init(struct verdict_policy *p);
 
+/*
+ * What one finding weighs (the rule above): LEAK for high severity, WARN for medium,
+ * INCONCLUSIVE for an inconclusive one, else PASS; an id missing from the catalogue weighs
+ * INCONCLUSIVE (a bug, never a PASS). The audit uses it for its own findings.
+ */
+enum verdict verdict_of_finding(const char *id);
+
 /* "PASS", "LEAK", "WARN", "INCONCLUSIVE"; "?" for a value outside the enum. */
 const char *verdict_name(enum verdict v);
 
