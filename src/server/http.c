@@ -240,6 +240,19 @@ presented_token(struct MHD_Connection *conn)
 	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
 }
 
+/* A bad query argument, cut and made printable ASCII: the error message quotes it back. */
+static void
+printable_copy(const char *value, char out[static EXPECT_SHOW_MAX + 1])
+{
+	size_t len = strnlen(value, EXPECT_SHOW_MAX);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)value[i];
+		out[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	out[len] = '\0';
+}
+
 /* The ?expect= values of one request, parsed; the first bad one kept to name it. */
 struct expect_args {
 	struct trust_entry entries[TRUST_MAX];
@@ -263,14 +276,8 @@ collect_expect(void *cls, enum MHD_ValueKind kind, const char *key, const char *
 	if (value == NULL)
 		value = "";
 	if (trust_parse(value, &t) != DL_E_OK) {
-		size_t len = strnlen(value, EXPECT_SHOW_MAX);
-
 		x->bad = true;
-		for (size_t i = 0; i < len; i++) {
-			unsigned char ch = (unsigned char)value[i];
-			x->bad_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-		}
-		x->bad_text[len] = '\0';
+		printable_copy(value, x->bad_text);
 		return MHD_YES;
 	}
 	if (x->n >= x->room) {
@@ -348,14 +355,8 @@ collect_configured(void *cls, enum MHD_ValueKind kind, const char *key, const ch
 	if (value == NULL)
 		value = "";
 	if (addr_parse(value, &a) != DL_E_OK) {
-		size_t len = strnlen(value, EXPECT_SHOW_MAX);
-
 		x->bad = true;
-		for (size_t i = 0; i < len; i++) {
-			unsigned char ch = (unsigned char)value[i];
-			x->bad_text[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-		}
-		x->bad_text[len] = '\0';
+		printable_copy(value, x->bad_text);
 		return MHD_YES;
 	}
 	if (x->n >= VERDICT_CONFIGURED_MAX) {
