@@ -47,20 +47,34 @@ type_name(const json_t *v)
 	return "something else";
 }
 
+/*
+ * Look key up: false (and err) when a REQUIRED field is missing; *v NULL when an OPTIONAL one
+ * is null or absent, so the caller stops there. A REQUIRED null goes on to the type check.
+ */
+static bool
+lookup(const json_t *obj, const char *key, const char *path, enum presence p, const json_t **v,
+       char err[static API_ERR_MAX])
+{
+	*v = json_object_get(obj, key);
+	if (*v == NULL && p != OPTIONAL)
+		return fail(err, "%s%s is missing", path, key);
+	if (*v != NULL && json_is_null(*v) && p == OPTIONAL)
+		*v = NULL;
+	return true;
+}
+
 /* A string field of at most max bytes; *out NULL when an OPTIONAL one is null or absent. */
 static bool
 get_str(const json_t *obj, const char *key, const char *path, enum presence p, size_t max,
 	const char **out, char err[static API_ERR_MAX])
 {
-	const json_t *v = json_object_get(obj, key);
+	const json_t *v;
 
 	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (p == OPTIONAL)
-			return true;
-		if (v == NULL)
-			return fail(err, "%s%s is missing", path, key);
-	}
+	if (!lookup(obj, key, path, p, &v, err))
+		return false;
+	if (v == NULL)
+		return true;
 	if (!json_is_string(v))
 		return fail(err, "%s%s is %s, not a string", path, key, type_name(v));
 	if (json_string_length(v) > max)
@@ -76,16 +90,14 @@ static bool
 get_uint(const json_t *obj, const char *key, const char *path, enum presence p, uint64_t max,
 	 bool *has, uint64_t *out, char err[static API_ERR_MAX])
 {
-	const json_t *v = json_object_get(obj, key);
+	const json_t *v;
 
 	*has = false;
 	*out = 0;
-	if (v == NULL || json_is_null(v)) {
-		if (p == OPTIONAL)
-			return true;
-		if (v == NULL)
-			return fail(err, "%s%s is missing", path, key);
-	}
+	if (!lookup(obj, key, path, p, &v, err))
+		return false;
+	if (v == NULL)
+		return true;
 	if (!json_is_integer(v))
 		return fail(err, "%s%s is %s, not an integer", path, key, type_name(v));
 	json_int_t i = json_integer_value(v);
@@ -115,15 +127,13 @@ static bool
 get_array(const json_t *obj, const char *key, const char *path, enum presence p, size_t max,
 	  const json_t **out, char err[static API_ERR_MAX])
 {
-	const json_t *v = json_object_get(obj, key);
+	const json_t *v;
 
 	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (p == OPTIONAL)
-			return true;
-		if (v == NULL)
-			return fail(err, "%s%s is missing", path, key);
-	}
+	if (!lookup(obj, key, path, p, &v, err))
+		return false;
+	if (v == NULL)
+		return true;
 	if (!json_is_array(v))
 		return fail(err, "%s%s is %s, not an array", path, key, type_name(v));
 	if (json_array_size(v) > max)
