@@ -17,8 +17,10 @@
 #include "addr.h"
 #include "limits.h"
 
-#define CAP_FLOWS_MAX 256    /* TCP flows with a partial DNS message, oldest evicted */
-#define CAP_FLOW_BUF 1024    /* bytes kept per flow: a question fits in 300 */
+#define CAP_FLOWS_MAX 256 /* TCP flows with a partial DNS message, oldest evicted */
+#define CAP_FLOW_BUF 1024 /* bytes kept per flow: a question fits in 300 */
+#define CAP_SNAPLEN 1536  /* bytes captured per frame: a whole Ethernet frame with a tag */
+#define CAP_SEQ_BACK_MAX (1u << 17) /* TCP data further behind a flow is a new stream */
 
 enum cap_kind {
 	CAP_NONE = 0,  /* nothing for us in this frame */
@@ -45,10 +47,30 @@ void cap_flows_free(struct cap_flows *f);
 
 /*
  * Decode one frame of link type dlt (DLT_* from pcap). now_ms orders flows for eviction.
- * flows may be NULL (no TCP reassembly: a query split over segments is then not seen).
+ * flows may be NULL (no TCP reassembly: a query split over segments is then not seen, and
+ * only the first of several queries in one segment is).
+ *
+ * len is what was captured: a frame cut short by the snap length still yields its query when
+ * the question was captured (the IP length says the rest exists on the wire); a query cut in
+ * its question is CAP_MALFORMED. Fragments other than the first are CAP_NONE. *out is always
+ * written: kind CAP_NONE and qname "" when the frame carries nothing for us.
  */
 void cap_decode(int dlt, const uint8_t *frame, size_t len, uint64_t now_ms, bool want_mdns,
 		struct cap_flows *flows, struct cap_event *out);
+
+/*
+ * One TCP segment may complete several queries (RFC 7766 pipelining). After cap_decode, call
+ * this until it returns false: each true is one more event (CAP_DNS or CAP_MALFORMED) from the
+ * same segment. It reads the frame given to the last cap_decode, which must still be valid;
+ * whatever is not drained before the next cap_decode is dropped. f may be NULL (false).
+ */
+bool cap_flows_next(struct cap_flows *f, struct cap_event *out);
+
+/* TCP flows held now (at most CAP_FLOWS_MAX), for tests. */
+size_t cap_flows_count(const struct cap_flows *f);
+
+/* Whether cap_decode() knows link type dlt (anything else decodes to CAP_NONE). */
+bool cap_dlt_supported(int dlt);
 
 const char *cap_kind_name(enum cap_kind k); /* "dns", "dot", "mdns", "llmnr", "malformed" */
 

@@ -17,7 +17,7 @@ struct subcmd {
 static const struct subcmd subcmds[] = {
 	{ "test", cmd_test, "ask the leak server which resolvers saw our names", NULL },
 	{ "audit", cmd_audit, "explain, offline, how DNS leaves this machine and why it leaks", NULL },
-	{ "watch", NULL, "watch DNS leaving this host outside the tunnel", "issue #5" },
+	{ "watch", cmd_watch, "watch DNS leaving this host outside the tunnel (root)", NULL },
 	{ "fix", cmd_fix, "print or apply the cure: next steps and nftables rules", NULL },
 };
 

@@ -18,6 +18,7 @@
 int cmd_test(int argc, char *argv[]);
 int cmd_audit(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
+int cmd_watch(int argc, char *argv[]); /* exit 0 no leak seen, 1 leak seen, 2 could not watch */
 int cmd_fix(int argc, char *argv[]); /* 0 printed, applied or reverted; 2 could not */
 
 struct sysdns;

@@ -82,7 +82,7 @@ static const char *const macos_vpn_dns[] = {
 
 static const char *const firewall_dns[] = {
 	"Allow DNS (port 53, UDP and TCP, IPv4 and IPv6) only through the tunnel and drop it on "
-	"every other interface: `dnsleak fix` (coming) will print these nftables rules.",
+	"every other interface: `dnsleak fix` prints these nftables rules, and `--apply` loads them.",
 	NULL,
 };
 
@@ -161,8 +161,8 @@ static const char *const windows_v6_off[] = {
 };
 
 static const char *const firewall_v6[] = {
-	"Drop IPv6 traffic that leaves outside the tunnel: `dnsleak fix` (coming) will print the "
-	"nftables rules.",
+	"Drop IPv6 traffic that leaves outside the tunnel: `dnsleak fix --block-ipv6 all` prints "
+	"the nftables rules, and `--apply` loads them.",
 	NULL,
 };
 
@@ -335,7 +335,7 @@ static const char *const resolv_conf_routes[] = {
 
 static const char *const firewall_routes[] = {
 	"Drop traffic that leaves outside the tunnel (a kill switch), whatever the routes say: "
-	"`dnsleak fix` (coming) will print the nftables rules.",
+	"`dnsleak fix` prints nftables rules that do it for DNS, and `--apply` loads them.",
 	NULL,
 };
 
@@ -368,7 +368,7 @@ static const struct finding_def catalogue[] = {
 	    "IPv6 on this device while the VPN is up.",
 	    "Remove IPv6 DNS servers learned from your router (router advertisements, DHCPv6) "
 	    "while the VPN is up.",
-	    "Block DNS (port 53) outside the tunnel, over IPv4 and IPv6: `dnsleak fix` (coming).",
+	    "Block DNS (port 53) outside the tunnel, over IPv4 and IPv6: `dnsleak fix`.",
 	    NULL,
 	},
 	.platform_steps = {
@@ -392,7 +392,7 @@ static const struct finding_def catalogue[] = {
 	.steps = {
 	    "Set your VPN's DNS server as the only resolver while the VPN is up.",
 	    "Turn on your VPN client's DNS leak protection or kill switch, if it has one.",
-	    "Block DNS (port 53) outside the tunnel: `dnsleak fix` (coming).",
+	    "Block DNS (port 53) outside the tunnel: `dnsleak fix`.",
 	    NULL,
 	},
 	.platform_steps = VPN_DNS_PLATFORMS,
@@ -406,7 +406,7 @@ static const struct finding_def catalogue[] = {
 	.steps = {
 	    "Set your VPN's DNS server as the only resolver.",
 	    "Check that the VPN is connected and that its DNS setting is applied.",
-	    "Block DNS (port 53) outside the tunnel: `dnsleak fix` (coming).",
+	    "Block DNS (port 53) outside the tunnel: `dnsleak fix`.",
 	    "If this resolver is in fact yours, add it to the trusted list.",
 	    NULL,
 	},
@@ -542,7 +542,7 @@ static const struct finding_def catalogue[] = {
 	    "Set your VPN's DNS server as the only resolver.",
 	    "With systemd-resolved, send all names to the tunnel's link: "
 	    "`resolvectl domain <tunnel> '~.'`.",
-	    "Block DNS (port 53) outside the tunnel: `dnsleak fix` (coming).",
+	    "Block DNS (port 53) outside the tunnel: `dnsleak fix`.",
 	    NULL,
 	},
 	.platform_steps = VPN_DNS_PLATFORMS,

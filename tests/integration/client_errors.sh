@@ -81,10 +81,10 @@ run_client --count 3
 expect_cannot_test "no command, test options but no server" "test options need a server"
 run_client audit --bogus
 expect_eq "dnsleak audit --bogus: exit 2" 2 "$RC"
-for cmd in watch fix; do
-	run_client "$cmd"
-	expect_cannot_test "dnsleak $cmd" "\`$cmd' is not built yet"
-done
+run_client fix --bogus
+expect_eq "dnsleak fix --bogus: exit 2" 2 "$RC"
+run_client watch --duration abc
+expect_eq "dnsleak watch --duration abc: exit 2" 2 "$RC"
 run_client tes
 expect_cannot_test "no prefix matching of commands" "unknown command \`tes'"
 run_client test --server ftp://127.0.0.1/

@@ -49,6 +49,8 @@ LAB_ASN_ISP=64496 LAB_ASN_VPN=64497 LAB_ASN_PUBLIC=64498
 LAB_SERVER_URL=http://$LAB_AUTH4
 # Scenario C's rogue route (TunnelVision): the VPN provider's network, via the home router.
 LAB_ROGUE_NET4=198.51.100.0/24
+# Scenario F: the table `dnsleak fix` loads in the client, and an unrelated one it must leave be.
+LAB_FIX_TABLE=dnsleak LAB_KEEP_TABLE=keepme
 
 lab_ns() { echo "$LAB_PREFIX$1"; }
 # lab_x ROLE CMD...: run CMD in ROLE's namespace.
@@ -402,8 +404,10 @@ lab_want_vpn() {
 # 2 could not test, 3 WARN or INCONCLUSIVE) and LAB_RUNS (the client runs, one string each:
 # leading VAR=value words are its environment, the rest its arguments, without --json).
 # 1-6 run `dnsleak test` (4b is 4 with --expect); A-D run `dnsleak audit` (D also the
-# combined `dnsleak --server`); E and E6 are an ISP that hijacks DNS.
-LAB_SCENARIOS="1 2 3 4 4b 5 6 A B C D E E6"
+# combined `dnsleak --server`); E and E6 are an ISP that hijacks DNS. F is scenario 2's leak
+# watched on the wire (`dnsleak watch`, tshark) and cured (`dnsleak fix --apply`, `--revert`):
+# its LAB_RUNS is the test it runs three times; scenarios.sh and demo.sh drive its steps.
+LAB_SCENARIOS="1 2 3 4 4b 5 6 A B C D E E6 F"
 # shellcheck disable=SC2034 # the LAB_* it sets are for the caller
 lab_scenario() {
 	lab_reset || return 1
@@ -510,6 +514,15 @@ lab_scenario() {
 		LAB_EXPECT_RC=1
 		lab_want_vpn down && lab_hijack on && lab_resolv "nameserver $LAB_PUB_DNS6"
 		;;
+	F)
+		LAB_TITLE="Scenario F (watch, fix): the leak of scenario 2 seen on the wire, then stopped by the firewall"
+		LAB_STORY="VPN up; resolv.conf: the home router $LAB_ROUTER_LAN4 (on the LAN, outside the tunnel), as in scenario 2. dnsleak watch listens while dnsleak test runs; then dnsleak fix --apply loads nftables rules (table inet $LAB_FIX_TABLE) that let DNS out only through tun0, and the test runs again; then dnsleak fix --revert removes them. An unrelated table inet $LAB_KEEP_TABLE must survive both."
+		LAB_EXPECT="watch: LEAK (exit 1), the test's queries leaving by lan0; after fix --apply no DNS leaves (watch exit 0) and the ISP's resolver sees nothing (test INCONCLUSIVE); after fix --revert the LEAK is back"
+		LAB_EXPECT_RC=1
+		lab_want_vpn up && lab_route6 vpn && lab_resolv "nameserver $LAB_ROUTER_LAN4" &&
+			lab_run "table inet $LAB_KEEP_TABLE in the client" \
+				lab_x client nft add table inet "$LAB_KEEP_TABLE"
+		;;
 	*)
 		lab_err "no scenario $1 (have: $LAB_SCENARIOS)"
 		return 1
@@ -518,10 +531,15 @@ lab_scenario() {
 }
 
 # lab_reset: undo what any scenario may have added (the router's DNS drop, the ISP's DNS
-# hijack, scenario C's rogue route) and zero the DNS packet counters (lab_counters).
+# hijack, scenario C's rogue route, scenario F's tables in the client, should its
+# `dnsleak fix --revert` have failed) and zero the DNS packet counters (lab_counters).
 lab_reset() {
+	local t
 	lab_dns_drop off && lab_hijack off || return 1
 	lab_x client ip route del "$LAB_ROGUE_NET4" >/dev/null 2>&1
+	for t in "$LAB_FIX_TABLE" "$LAB_KEEP_TABLE" lab_reject; do
+		lab_x client nft delete table inet "$t" >/dev/null 2>&1
+	done
 	lab_counters
 }
 
@@ -648,6 +666,130 @@ lab_count() {
 	case $2 in hijack*) table=lab_hijack ;; esac
 	lab_x "$1" nft list counter inet "$table" "$2" 2>/dev/null |
 		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+# --- scenario F: captures, `dnsleak watch`, `dnsleak fix` (all in the client namespace) ----
+
+# lab_capture_start NAME IFACE...: tshark on IFACE... in the client namespace, port 53 only (UDP
+# and TCP), into LAB_DIR/NAME.pcapng; returns once dumpcap says it captures and has a packet
+# socket with its filter on each IFACE (lab_sockets_ready).
+lab_capture_start() {
+	local name=$1 i a=()
+	shift
+	for i in "$@"; do
+		a+=(-i "$i")
+	done
+	# -f before the first -i: the filter of every interface (after one, of that one only).
+	lab_bg "$name" client tshark -q -f "port 53" "${a[@]}" -w "$LAB_DIR/$name.pcapng"
+	lab_wait "tshark ($name) did not start capturing" 50 \
+		grep -q "^Capturing on" "$LAB_DIR/$name.out" &&
+		lab_wait "tshark ($name): no filtered packet socket on $*" 50 \
+			lab_sockets_ready dumpcap "$@"
+}
+
+# lab_sockets_ready PROCESS IFACE...: in the client namespace, PROCESS (a name or pid=N) has a
+# packet socket bound to each IFACE with a BPF filter of more than one instruction on it (libpcap
+# puts a drop-all filter first, drains the socket, then sets the real one).
+lab_sockets_ready() {
+	local who=$1 i list
+	shift
+	case $who in
+	pid=*) who="$who," ;;
+	*) who="\"$who\"" ;;
+	esac
+	list=$(lab_x client ss -0 -n -p -b 2>/dev/null | tr -d '\n' | sed 's/p_raw/\n&/g')
+	for i in "$@"; do
+		printf '%s\n' "$list" | grep -F ":$i " | grep -F "$who" |
+			grep -q 'bpf filter ([2-9]\|bpf filter ([1-9][0-9]' || return 1
+	done
+}
+
+# lab_capture_stop NAME: stop it (SIGTERM: tshark finishes the file).
+lab_capture_stop() {
+	local pid
+	eval "pid=\${LAB_PID_$1:-}"
+	[ -n "$pid" ] && lab_stop "$pid"
+	eval "LAB_PID_$1="
+}
+
+# lab_capture_queries NAME [IFACE]: the DNS queries tshark decodes in the capture (on IFACE
+# only, if given), one "name<TAB>type" a line, type as a number (1 A, 28 AAAA).
+lab_capture_queries() {
+	local f="dns.flags.response == 0"
+	[ -n "${2:-}" ] && f="$f && frame.interface_name == \"$2\""
+	tshark -r "$LAB_DIR/$1.pcapng" -Y "$f" -T fields -e dns.qry.name -e dns.qry.type 2>/dev/null
+}
+
+# lab_capture_packets NAME IFACE: how many port 53 packets (queries, answers, anything) the
+# capture has on IFACE.
+lab_capture_packets() {
+	tshark -r "$LAB_DIR/$1.pcapng" -Y "frame.interface_name == \"$2\"" -T fields \
+		-e frame.number 2>/dev/null | grep -c .
+}
+
+# lab_watch_start NAME ARG...: `dnsleak watch ARG...` in the client namespace, in the
+# background (by PID, in LAB_PIDS), stdout to LAB_DIR/NAME.json, stderr to LAB_DIR/NAME.err.
+# Returns once it has a packet socket on lan0 with its filter (lab_sockets_ready; with --json
+# it prints nothing before the first event); 1 if it exited or never got there.
+lab_watch_start() {
+	local name=$1 pid
+	shift
+	ip netns exec "${LAB_PREFIX}client" "${DNSLEAK:-$LAB_ROOT/build/dnsleak}" watch "$@" \
+		>"$LAB_DIR/$name.json" 2>"$LAB_DIR/$name.err" &
+	pid=$!
+	LAB_PIDS+=("$pid")
+	eval "LAB_PID_$name=$pid"
+	lab_log "started dnsleak watch $* as $name (pid $pid)"
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		lab_sockets_ready "pid=$pid" lan0 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lab_watch_stop NAME: Ctrl-C (SIGINT) the watch; it prints its summary and exits. Returns its
+# exit status (SIGKILL, 137, if it has not ended within 5 s).
+lab_watch_stop() {
+	local pid rc=0
+	eval "pid=\${LAB_PID_$1:-}"
+	[ -n "$pid" ] || return 2
+	kill -INT "$pid" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	lab_stop "$pid" || rc=$?
+	eval "LAB_PID_$1="
+	return $rc
+}
+
+# lab_fix ARG...: `dnsleak fix ARG...` in the client namespace; its state file goes to
+# LAB_DIR/fix, not the host's /run/dnsleak.
+lab_fix() {
+	lab_dnsleak "DNSLEAK_STATE_DIR=$LAB_DIR/fix fix" "$@"
+}
+
+# lab_tables: the client's nftables tables, one "family name" a line, sorted.
+lab_tables() {
+	lab_x client nft list tables 2>/dev/null | sed -n 's/^table //p' | sort
+}
+
+# lab_reject on|off: the lab's own stand-in for `dnsleak fix` (scenario F's lab checks): the
+# client refuses DNS leaving by anything but lo and tun0.
+lab_reject() {
+	lab_x client nft delete table inet lab_reject >/dev/null 2>&1
+	[ "$1" = on ] || return 0
+	lab_run "nftables reject in the client" lab_x client nft -f - <<EOF
+table inet lab_reject {
+	chain output {
+		type filter hook output priority filter; policy accept;
+		oifname { "lo", "tun0" } accept
+		udp dport 53 reject with icmpx admin-prohibited
+		tcp dport { 53, 853 } reject with tcp reset
+	}
+}
+EOF
 }
 
 lab_checks() {

@@ -2,7 +2,7 @@
 # scenarios.sh -- the lab's scenarios, each asserted with the real client (TAP).
 #
 # usage: tests/lab/scenarios.sh [SCENARIO...]
-#        (root; default: 1 2 3 4 4b 5 6 A B C D E E6)
+#        (root; default: 1 2 3 4 4b 5 6 A B C D E E6 F)
 #
 # Builds the lab (lab.sh), then per scenario: puts the lab in its state, checks what the lab
 # itself shows without the client (a test created over HTTP, probe names resolved by glibc with
@@ -12,17 +12,21 @@
 # audit`, or plain `dnsleak` with a server: audit and test), and asserts its verdict, exit
 # code, and what it reports: resolvers (addresses, families, ASNs), exit addresses, DNS
 # servers with their interface and tunnel, coverage per family, routes, findings.
+# Scenario F runs scenario 2's test three times: under `dnsleak watch --json` and tshark (the
+# same queries?), after `dnsleak fix --apply` (nothing leaves), after `--revert` (LEAK again).
 # The scenarios are described in tests/lab/README.md.
 #
 # Environment: DNSLEAK (default build/dnsleak), DNSLEAKD (default build/dnsleakd), LAB_KEEP=1
 # keeps the logs, LAB_VERBOSE=1, CLIENT_TIMEOUT (60 s: a client run is killed after it),
-# HANG_BOUND (30 s: scenario 5 must end within it).
+# HANG_BOUND (30 s: scenarios 5 and F's refused test must end within it), WATCH_DURATION (30 s:
+# scenario F's `dnsleak watch --duration`, a bound: it is stopped with SIGINT after the test).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lab.sh"
 DNSLEAK=${DNSLEAK:-$LAB_ROOT/build/dnsleak}
 CLIENT_TIMEOUT=${CLIENT_TIMEOUT:-60}
 HANG_BOUND=${HANG_BOUND:-30}
+WATCH_DURATION=${WATCH_DURATION:-30}
 OUT=
 
 TAP_N=0
@@ -67,7 +71,7 @@ expect_true() {
 on_exit() {
 	local rc=$?
 	lab_down
-	[ -n "$OUT" ] && rm -f "$OUT" "$OUT.err"
+	[ -n "$OUT" ] && rm -f "$OUT" "$OUT.err" "$OUT.fix" "$OUT.fix.err"
 	exit $rc
 }
 trap on_exit EXIT
@@ -245,6 +249,9 @@ check_truth_new() {
 		expect_count "$n" "DNS goes into the tunnel" client dns_tun0 some
 		expect_count "$n" "no DNS leaves by lan0" client dns_lan0 zero
 		;;
+	F)
+		check_truth_f
+		;;
 	E | E6)
 		if ! truth; then
 			not_ok "lab $n: create a test and read its results over HTTP from the client"
@@ -267,6 +274,48 @@ check_truth_new() {
 		expect_count "$n" "nothing reached the public DNS operator" public dns_in zero
 		;;
 	esac
+}
+
+# check_truth_f: scenario F with the lab alone: tshark sees a lookup's queries leave by lan0
+# and none go into tun0; a reject rule like the one `dnsleak fix` loads (lab_reject) makes a
+# lookup fail at once, and not one of its packets leaves; without it, the same name resolves.
+check_truth_f() {
+	local n=F t0 el
+	expect_route "$n" "$LAB_ROUTER_LAN4" lan0
+	if ! command -v tshark >/dev/null 2>&1; then
+		skip "lab $n: needs tshark"
+		return
+	fi
+	if ! lab_capture_start lab_f lan0 tun0; then
+		not_ok "lab $n: tshark captures on lan0 and tun0"
+		return
+	fi
+	# Two names the zone has: its apex, and its name server.
+	if lab_x client timeout 3 getent ahosts "$LAB_ZONE" >/dev/null; then
+		ok "lab $n: $LAB_ZONE resolves through the home router"
+	else
+		not_ok "lab $n: $LAB_ZONE resolves through the home router"
+	fi
+	lab_reject on
+	t0=$EPOCHREALTIME
+	if lab_x client timeout 3 getent ahosts "ns1.$LAB_ZONE" >/dev/null; then
+		not_ok "lab $n: with DNS refused outside lo and tun0, ns1.$LAB_ZONE does not resolve"
+	else
+		el=$(python3 -c "print('%.1f' % ($EPOCHREALTIME - $t0))")
+		ok "lab $n: with DNS refused outside lo and tun0, ns1.$LAB_ZONE does not resolve ($el s)"
+	fi
+	lab_reject off
+	if lab_x client timeout 3 getent ahosts "ns1.$LAB_ZONE" >/dev/null; then
+		ok "lab $n: without, it does (through the home router)"
+	else
+		not_ok "lab $n: without, it does (through the home router)"
+	fi
+	sleep 0.5
+	lab_capture_stop lab_f
+	expect_eq "lab $n: tshark decodes the queries that left by lan0: A and AAAA of each allowed lookup, none of the refused one" \
+		"$LAB_ZONE 1,$LAB_ZONE 28,ns1.$LAB_ZONE 1,ns1.$LAB_ZONE 28" \
+		"$(lab_capture_queries lab_f lan0 | tr '\t' ' ' | sort | paste -sd,)"
+	expect_eq "lab $n: tshark: no DNS in the tunnel" 0 "$(lab_capture_packets lab_f tun0)"
 }
 
 whoami_of() {
@@ -621,6 +670,240 @@ client_scenario() {
 	esac
 }
 
+# --- scenario F: dnsleak watch and dnsleak fix ------------------------------------------------
+
+# wj PYEXPR: PYEXPR over a `dnsleak watch --json` output ($WJ_FILE) and the queries tshark
+# decoded from the same wire ($WJ_QUERIES, lab_capture_queries), with: EV (the events), SUM
+# (the summary object, {} if none), BAD (lines that are not JSON objects), LAST (the summary
+# is the last line), WQ and TQ (the watch's and tshark's queries, (name, type) pairs),
+# same(a, b) (True when equal as multisets, else what differs), TID (the test's id, from the
+# client's report in $OUT), probe(name) (a name of that test: LABEL-TID[.ns4|.ns6].zone).
+WJ_FILE='' WJ_QUERIES=''
+wj() {
+	python3 - "$WJ_FILE" "$WJ_QUERIES" "$OUT" "$1" "$LAB_ZONE" <<'EOF' 2>&1 | tail -n 1
+import collections, json, re, sys
+EV, SUM, BAD, LAST = [], {}, [], False
+try:
+    lines = [l for l in open(sys.argv[1]).read().splitlines() if l.strip()]
+except OSError as e:
+    lines = []
+    BAD.append(str(e))
+for i, l in enumerate(lines):
+    try:
+        o = json.loads(l)
+    except ValueError:
+        BAD.append(l)
+        continue
+    if not isinstance(o, dict):
+        BAD.append(l)
+    elif "summary" in o:
+        SUM = o["summary"] if isinstance(o["summary"], dict) else {}
+        LAST = i == len(lines) - 1
+    else:
+        EV.append(o)
+TYPES = {"1": "A", "28": "AAAA", "5": "CNAME", "12": "PTR", "33": "SRV", "65": "HTTPS"}
+TQ = []
+try:
+    for l in open(sys.argv[2]).read().splitlines():
+        name, _, t = l.partition("\t")
+        TQ.append((name.rstrip("."), TYPES.get(t, "TYPE" + t)))
+except OSError:
+    pass
+WQ = [(str(e.get("qname") or "").rstrip("."), e.get("qtype")) for e in EV if e.get("kind") == "dns"]
+def same(a, b):
+    ca, cb = collections.Counter(a), collections.Counter(b)
+    if ca == cb:
+        return True
+    return "watch only: %s; tshark only: %s" % (sorted((ca - cb).elements())[:6], sorted((cb - ca).elements())[:6])
+try:
+    TID = json.load(open(sys.argv[3])).get("id") or "?"
+except Exception:
+    TID = "?"
+def probe(name):
+    return re.fullmatch(r"[a-z0-9]+-%s\.(ns4\.|ns6\.)?%s" % (re.escape(TID), re.escape(sys.argv[5])), name, re.I) is not None
+try:
+    print(eval(sys.argv[4]))
+except Exception as e:
+    print("%s: %s" % (type(e).__name__, e))
+EOF
+}
+
+# expect_wj DESC PYEXPR: like expect_true, over the watch's output (wj).
+expect_wj() {
+	local got
+	got=$(wj "$2")
+	if [ "$got" = True ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   expected: $2"
+		echo "#   got:      $got"
+	fi
+}
+
+# expect_fix DESC PYEXPR: PYEXPR over `dnsleak fix --json`'s document ($OUT.fix) as f.
+expect_fix() {
+	local got
+	got=$(python3 -c 'import json, sys
+try:
+    f = json.load(open(sys.argv[1]))
+    print(eval(sys.argv[2]))
+except Exception as e:
+    print("%s: %s" % (type(e).__name__, e))' "$OUT.fix" "$2" 2>&1 | tail -n 1)
+	if [ "$got" = True ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   expected: $2"
+		echo "#   got:      $got"
+	fi
+}
+
+# f_missing: why scenario F's client steps cannot run (empty: they can).
+f_missing() {
+	local c
+	command -v tshark >/dev/null 2>&1 || {
+		echo "needs tshark"
+		return
+	}
+	for c in watch fix; do
+		case $("$DNSLEAK" "$c" --help 2>&1) in
+		*"not built yet"* | *"unknown command"*)
+			echo "dnsleak $c not built yet"
+			return
+			;;
+		esac
+	done
+}
+
+# f_watched STEP CAPTURE WATCH: `dnsleak watch --json` and tshark (lan0 and tun0) in the client
+# namespace, both started before and stopped after the test (LAB_RUNS[0], like scenario 2),
+# whose report goes to $OUT. Sets RC, ELAPSED (the test's), WRC (the watch's exit status),
+# WJ_FILE, WJ_QUERIES (tshark's queries on lan0). Returns 1 if a capture did not start.
+f_watched() {
+	local step=$1 cap=$2 w=$3
+	WRC=
+	if ! lab_capture_start "$cap" lan0 tun0; then
+		not_ok "lab $step: tshark captures on lan0 and tun0"
+		return 1
+	fi
+	if ! lab_watch_start "$w" --json --duration "$WATCH_DURATION"; then
+		not_ok "client $step: dnsleak watch --json --duration $WATCH_DURATION started (a packet socket on lan0)"
+		sed 's/^/#   /' "$LAB_DIR/$w.err"
+		lab_watch_stop "$w"
+		lab_capture_stop "$cap"
+		return 1
+	fi
+	run_client "${LAB_RUNS[0]}"
+	# Both read the kernel's ring buffers in blocks (up to 250 ms): let the last ones come.
+	sleep 0.5
+	WRC=0
+	lab_watch_stop "$w" || WRC=$?
+	lab_capture_stop "$cap"
+	WJ_FILE=$LAB_DIR/$w.json WJ_QUERIES=$LAB_DIR/$cap.q
+	lab_capture_queries "$cap" lan0 >"$WJ_QUERIES"
+	echo "# $step: dnsleak test exited $RC after $ELAPSED s; dnsleak watch exited $WRC" \
+		"with $(wj 'len(EV)') event(s); tshark: $(grep -c . "$WJ_QUERIES") quer(y/ies) on lan0," \
+		"$(lab_capture_packets "$cap" tun0) port 53 packet(s) on tun0"
+}
+
+# f_dump W: the watch's and the fix's outputs, after a failure.
+f_dump() {
+	local f
+	for f in "$LAB_DIR/$1.json" "$LAB_DIR/$1.err" "$OUT.fix" "$OUT.fix.err" "$OUT.err"; do
+		[ -s "$f" ] || continue
+		echo "# ${f##*/}:"
+		head -n 30 "$f" | sed 's/^/#   /'
+	done
+}
+
+# scenario_f: scenario F's client steps (lab_scenario F has set scenario 2 up).
+scenario_f() {
+	local isp="'$LAB_ISP_EGRESS4','$LAB_ISP_EGRESS6'" tables0 frc want t0=$SECONDS
+	tables0=$(lab_tables)
+
+	# 1. The leak, seen on the wire by the watch and by tshark.
+	SCEN_FAILED=0
+	if f_watched F.1 f1 w1; then
+		check_verdict "F.1 test" LEAK 1
+		expect_true "client F.1 test: the ISP's resolvers, as in scenario 2" "A == {$isp}"
+		expect_eq "client F.1 watch: exit 1 (DNS seen outside the tunnel)" 1 "$WRC"
+		expect_wj "client F.1 watch: JSON lines, the summary last" "not BAD and LAST"
+		expect_wj "client F.1 watch: every event has time, interface, kind, src, dst, transport, qname, qtype" \
+			"len(EV) > 0 and all(all(k in e for k in ('time','interface','kind','src','dst','transport','qname','qtype')) for e in EV)"
+		expect_wj "client F.1 watch: every event is a DNS query over UDP on lan0 (not tun0) to the home router $LAB_ROUTER_LAN4" \
+			"all(e['kind'] == 'dns' and e['interface'] == 'lan0' and e['transport'] == 'udp' and '$LAB_ROUTER_LAN4' in e['dst'] for e in EV)"
+		expect_wj "client F.1 watch: the queries are the test's names (LABEL-<id>.[ns4.|ns6.]$LAB_ZONE), every probe among them" \
+			"all(probe(n) for n, t in WQ) and len({n for n, t in WQ}) >= json.load(open('$OUT'))['probes']['sent']"
+		expect_wj "client F.1 watch: the same queries (name and type, as a multiset) as tshark decodes on lan0" \
+			"len(TQ) > 0 and same(WQ, TQ)"
+		expect_wj "client F.1 watch: summary: leaks = events = lan0's count = the events printed, nothing malformed, tun0 not watched" \
+			"SUM.get('leaks') == SUM.get('events') == (SUM.get('interfaces') or {}).get('lan0') == len(EV) and SUM.get('malformed') == 0 and 'tun0' not in (SUM.get('interfaces') or {})"
+		expect_eq "lab F.1: tshark: no DNS in the tunnel" 0 "$(lab_capture_packets f1 tun0)"
+	fi
+	[ "$SCEN_FAILED" -gt 0 ] && f_dump w1
+
+	# 2. dnsleak fix --apply: DNS may leave only by lo and the tunnel.
+	SCEN_FAILED=0
+	frc=0
+	lab_fix --apply --json >"$OUT.fix" 2>"$OUT.fix.err" || frc=$?
+	expect_eq "client F.2: dnsleak fix --apply exits 0" 0 "$frc"
+	expect_fix "client F.2: fix --json: action apply, applied, tunnels [tun0] (detected), no error" \
+		"f['action'] == 'apply' and f['applied'] is True and f['tunnels'] == ['tun0'] and f['error'] is None"
+	want=$(printf '%s\ninet %s\n' "$tables0" "$LAB_FIX_TABLE" | sort | paste -sd,)
+	expect_eq "client F.2: nft list tables: the ones before (inet $LAB_KEEP_TABLE among them) and inet $LAB_FIX_TABLE" \
+		"$want" "$(lab_tables | paste -sd,)"
+	case $(lab_x client nft list table inet "$LAB_FIX_TABLE" 2>&1) in
+	*'oifname "tun0"'*) ok "client F.2: table inet $LAB_FIX_TABLE lets DNS through tun0" ;;
+	*) not_ok "client F.2: table inet $LAB_FIX_TABLE lets DNS through tun0" ;;
+	esac
+	if f_watched F.2 f2 w2; then
+		case $RC in
+		2) expect_true "client F.2 test: could not test (exit 2), with an error: DNS is refused" \
+			"d.get('verdict') is None and len(d.get('error') or '') > 0" ;;
+		3) expect_true "client F.2 test: INCONCLUSIVE (exit 3), with a reason: DNS is refused" \
+			"d.get('verdict') == 'INCONCLUSIVE' and len(d.get('reason') or '') > 0" ;;
+		*) not_ok "client F.2 test: exit 2 or 3, DNS refused (got $RC)" ;;
+		esac
+		expect_true "client F.2 test: the ISP's resolvers are not among those seen (not LEAK)" \
+			"not (A & {$isp}) and d.get('verdict') != 'LEAK'"
+		if python3 -c "import sys; sys.exit(0 if $ELAPSED <= $HANG_BOUND else 1)"; then
+			ok "client F.2 test: refused at once, no hang ($ELAPSED s <= $HANG_BOUND s)"
+		else
+			not_ok "client F.2 test: no hang ($ELAPSED s > $HANG_BOUND s)"
+		fi
+		expect_eq "client F.2 watch: exit 0 (no DNS outside the tunnel)" 0 "$WRC"
+		expect_wj "client F.2 watch: no event, the summary says no leak" \
+			"not BAD and LAST and EV == [] and SUM.get('leaks') == 0 and SUM.get('events') == 0"
+		expect_eq "lab F.2: tshark: not one port 53 packet on lan0 (refused before it leaves)" \
+			0 "$(lab_capture_packets f2 lan0)"
+		want=$(lab_x client nft list table inet "$LAB_FIX_TABLE" 2>/dev/null |
+			sed -n 's/.*udp dport 53 counter packets \([0-9]*\) .*reject.*/\1/p' | tail -n 1)
+		case ${want:-x} in
+		[1-9]*) ok "lab F.2: table inet $LAB_FIX_TABLE's reject rule counted the queries ($want packets)" ;;
+		*) not_ok "lab F.2: table inet $LAB_FIX_TABLE's reject rule counted the queries (got ${want:-no counter})" ;;
+		esac
+	fi
+	[ "$SCEN_FAILED" -gt 0 ] && f_dump w2
+
+	# 3. dnsleak fix --revert: exactly our table goes, and the leak is back.
+	SCEN_FAILED=0
+	frc=0
+	lab_fix --revert --json >"$OUT.fix" 2>"$OUT.fix.err" || frc=$?
+	expect_eq "client F.3: dnsleak fix --revert exits 0" 0 "$frc"
+	expect_fix "client F.3: fix --json: action revert, no error" \
+		"f['action'] == 'revert' and f['error'] is None"
+	expect_eq "client F.3: nft list tables: exactly the ones before (inet $LAB_KEEP_TABLE still there)" \
+		"$(printf '%s\n' "$tables0" | paste -sd,)" "$(lab_tables | paste -sd,)"
+	run_client "${LAB_RUNS[0]}"
+	echo "# F.3: dnsleak test exited $RC after $ELAPSED s"
+	check_verdict "F.3 test" LEAK 1
+	expect_true "client F.3 test: the ISP's resolvers again" "A == {$isp}"
+	[ "$SCEN_FAILED" -gt 0 ] && f_dump none
+	rm -f "$OUT.fix" "$OUT.fix.err"
+	echo "# scenario F's client steps took $((SECONDS - t0)) s"
+}
+
 # run_missing RUN: why this run cannot be checked yet (empty: it can). `dnsleak audit' and
 # plain `dnsleak' (audit, then test) come together (issue #4).
 run_missing() {
@@ -683,6 +966,15 @@ for n in "${scenarios[@]}"; do
 	check_truth "$n"
 	if [ -n "$why" ]; then
 		skip "client $n: $why"
+		continue
+	fi
+	if [ "$n" = F ]; then
+		miss=$(f_missing)
+		if [ -n "$miss" ]; then
+			skip "client F: $miss"
+		else
+			scenario_f
+		fi
 		continue
 	fi
 	for i in "${!LAB_RUNS[@]}"; do

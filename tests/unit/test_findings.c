@@ -281,7 +281,7 @@ test_platform_steps_content(void **state)
 		EXPECT_STEP(id, PLATFORM_WINDOWS, "`block-outside-dns`");
 		EXPECT_STEP(id, PLATFORM_MACOS, "`scutil --dns`");
 		EXPECT_STEP(id, PLATFORM_MACOS, "Private Relay");
-		EXPECT_STEP(id, PLATFORM_FIREWALL, "`dnsleak fix` (coming)");
+		EXPECT_STEP(id, PLATFORM_FIREWALL, "`dnsleak fix`");
 		EXPECT_STEP(id, PLATFORM_FIREWALL, "nftables");
 	}
 	EXPECT_STEP(FINDING_IPV6_DNS_LEAK, PLATFORM_NETWORKMANAGER, "ipv6.ignore-auto-dns yes");
