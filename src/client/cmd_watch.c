@@ -501,9 +501,10 @@ open_live(struct watch *w, struct iface *f, const char *filter)
 					     strstr(pcap_geterr(f->p), "not permitted") != NULL))
 		return cannot_watch(w, "capturing on %s needs root or CAP_NET_RAW (try sudo)",
 				    f->name);
-	if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+	if (rc == PCAP_ERROR_NO_SUCH_DEVICE && named)
 		return cannot_watch(w, "%s: no such interface", f->name);
 	if (rc < 0) {
+		/* One of the interfaces we chose (it may have gone since): the others go on. */
 		if (!named) {
 			fprintf(stderr, "dnsleak watch: %s skipped: %s\n", f->name,
 				pcap_geterr(f->p));

@@ -54,8 +54,8 @@ command -v tshark >/dev/null && have_tshark=1
 for pcap in "$PCAPS"/*.pcap; do
 	[ "$have_tshark" -eq 1 ] || break
 	base=$(basename "$pcap" .pcap)
-	filter='dns.flags.response == 0 && !_ws.malformed && (udp.dstport == 53 || tcp.dstport == 53)'
-	[ "$base" = mdns ] && filter='dns.flags.response == 0 && !_ws.malformed'
+	filter='dns.flags.response == 0 && !_ws.malformed'
+	[ "$base" = mdns ] || filter="$filter && (udp.dstport == 53 || tcp.dstport == 53)"
 	tshark_names "$pcap" "$filter" >"$TMP/$base.tshark" &
 done
 wait
@@ -94,8 +94,9 @@ for pcap in "$PCAPS"/*.pcap; do
 done
 # Without --mdns the mDNS and LLMNR queries are not reported.
 out=$("$DNSLEAK" watch -r "$PCAPS/mdns.pcap" --json 2>/dev/null | tail -n 1)
+s='d["summary"]'
 expect_eq "mdns.pcap without --mdns: the DNS query alone" "1 0 0" \
-	"$(json 'd["summary"]["events"], d["summary"]["kinds"]["mdns"], d["summary"]["kinds"]["llmnr"]' <<<"$out" | tr -d '(),')"
+	"$(json "$s['events'], $s['kinds']['mdns'], $s['kinds']['llmnr']" <<<"$out" | tr -d '(),')"
 expect_match "malformed frames counted" '"malformed":2' "$(tail -n 1 "$PCAPS/udp-tcp.json.out")"
 
 # --- usage errors -----------------------------------------------------------------------------
@@ -122,7 +123,8 @@ A=dl$$-wa
 B=dl$$-wb
 on_exit "ip netns del $A"
 on_exit "ip netns del $B"
-on_exit 'for p in $(ip netns pids '"$A"' 2>/dev/null) $(ip netns pids '"$B"' 2>/dev/null); do kill $p; done; sleep 0.2'
+on_exit 'for p in $(ip netns pids '"$A"' 2>/dev/null) $(ip netns pids '"$B"' 2>/dev/null); do
+	kill $p; done; sleep 0.2'
 setup() {
 	ip netns add "$A" && ip netns add "$B" &&
 		ip -n "$A" link set lo up && ip -n "$B" link set lo up &&
@@ -165,6 +167,9 @@ watch_start() {
 DIG=(ip netns exec "$A" dig +tries=1 +time=1 +short)
 
 # Queries: 3 over UDP/IPv4, 1 over UDP/IPv6, 2 over TCP/IPv4, 1 over TCP/IPv6, and a DoT SYN.
+# Neighbours first, so that no query waits in a neighbour queue and leaves out of turn.
+ip netns exec "$A" ping -c 1 -W 1 198.18.0.2 >/dev/null 2>&1
+ip netns exec "$A" ping -c 1 -W 1 2001:db8:7::2 >/dev/null 2>&1
 watch_start "$A" "$TMP/live" -i veth0 --duration 3 --json || not_ok "watch starts"
 "${DIG[@]}" @198.18.0.2 one.leak.test A >/dev/null
 "${DIG[@]}" @198.18.0.2 two.leak.test AAAA >/dev/null
@@ -184,30 +189,38 @@ for line in open(sys.argv[1]):
     d = json.loads(line)
     if "summary" not in d:
         print(d["kind"], d["transport"], d["qname"], d["qtype"], d["interface"], d["dst"])
-' "$TMP/live")
-expected="dns udp one.leak.test. A veth0 198.18.0.2:53
+' "$TMP/live" | sort)
+expected=$(sort <<'EOF'
+dns udp one.leak.test. A veth0 198.18.0.2:53
 dns udp two.leak.test. AAAA veth0 198.18.0.2:53
 dns udp three.leak.test. TXT veth0 198.18.0.2:53
 dns udp four.leak.test. A veth0 [2001:db8:7::2]:53
 dns tcp five.leak.test. A veth0 198.18.0.2:53
 dns tcp six.leak.test. MX veth0 198.18.0.2:53
 dns tcp seven.leak.test. AAAA veth0 [2001:db8:7::2]:53
-dot tcp None None veth0 198.18.0.2:853"
-expect_eq "live: one event per query, names, types, transports" "$expected" "$events"
+dot tcp None None veth0 198.18.0.2:853
+EOF
+)
+expect_eq "live: one event per query (any order), names, types, transports" "$expected" "$events"
 summary=$(tail -n 1 "$TMP/live")
-s='d["summary"]'
 expect_eq "live: summary: leaks, events, dns, dot, mdns, per destination, veth0, malformed" \
 	"8 8 7 1 0 6 2 8 0" \
-	"$(json "$s['leaks'], $s['events'], $s['kinds']['dns'], $s['kinds']['dot'], $s['kinds']['mdns'], $s['destinations']['198.18.0.2'], $s['destinations']['2001:db8:7::2'], $s['interfaces']['veth0'], $s['malformed']" <<<"$summary" | tr -d '(),')"
+	"$(json "$s['leaks'], $s['events'], $s['kinds']['dns'], $s['kinds']['dot'], \
+		$s['kinds']['mdns'], $s['destinations']['198.18.0.2'], \
+		$s['destinations']['2001:db8:7::2'], $s['interfaces']['veth0'], $s['malformed']" \
+		<<<"$summary" | tr -d '(),')"
 expect_match "live: JSON event fields" \
-	'^\{"time":"[0-9-]{10}T[0-9:.]{12}Z","interface":"veth0","kind":"dns","src":"198\.18\.0\.1:[0-9]+","dst":"198\.18\.0\.2:53","transport":"udp","qname":"one\.leak\.test\.","qtype":"A"\}$' \
+	'^\{"time":"[0-9-]{10}T[0-9:.]{12}Z","interface":"veth0","kind":"dns",'\
+'"src":"198\.18\.0\.1:[0-9]+","dst":"198\.18\.0\.2:53","transport":"udp",'\
+'"qname":"one\.leak\.test\.","qtype":"A"\}$' \
 	"$(head -n 1 "$TMP/live")"
 
 # No DNS: exit 0, and the human summary says so.
 watch_start "$A" "$TMP/quiet" -i veth0 --duration 1 || not_ok "quiet watch starts"
 wait "$WPID"
 expect_eq "no DNS: exit 0" 0 $?
-expect_match "no DNS: PASS line" 'PASS: no DNS seen leaving outside the tunnel' "$(cat "$TMP/quiet")"
+expect_match "no DNS: PASS line" 'PASS: no DNS seen leaving outside the tunnel' \
+	"$(cat "$TMP/quiet")"
 
 # Default interfaces: veth0 only (not lo, not the tun); SIGINT ends it with a summary.
 watch_start "$A" "$TMP/default" || not_ok "default watch starts"
@@ -218,7 +231,8 @@ kill -INT "$WPID"
 wait "$WPID"
 expect_eq "SIGINT: exit 1 after a query" 1 $?
 expect_match "SIGINT: the event and the summary" \
-	'veth0 dns/udp 198\.18\.0\.1:[0-9]+ -> 198\.18\.0\.2:53 default\.leak\.test\. A.*LEAK: 1 DNS query' \
+	'veth0 dns/udp 198\.18\.0\.1:[0-9]+ -> 198\.18\.0\.2:53 default\.leak\.test\. A.*'\
+'LEAK: 1 DNS query' \
 	"$(tr '\n' ' ' <"$TMP/default")"
 
 # Only what leaves: on the server's side the queries arrive, they do not leave.
@@ -231,7 +245,8 @@ wait "$P1"
 expect_eq "arriving queries are not leaks: exit 0" 0 $?
 wait "$P2"
 expect_eq "--inbound: exit 1" 1 $?
-expect_match "--inbound: the arriving query" '"qname":"inbound\.leak\.test\."' "$(cat "$TMP/in-both")"
+expect_match "--inbound: the arriving query" '"qname":"inbound\.leak\.test\."' \
+	"$(cat "$TMP/in-both")"
 
 # A tunnel named with -i (raw IP frames): its queries are shown, but they are not leaks. A
 # process holds the tun open, or the kernel would drop what is routed into it unseen.
@@ -248,7 +263,8 @@ watch_start "$A" "$TMP/tun" -i tun0 --duration 1 || not_ok "tun watch starts"
 wait "$WPID"
 expect_eq "queries in the tunnel: exit 0" 0 $?
 expect_match "queries in the tunnel: shown, marked" \
-	'tun0 dns/udp 198\.19\.0\.1:[0-9]+ -> 198\.19\.0\.2:53 tunnel\.leak\.test\. A \(in the tunnel\)' \
+	'tun0 dns/udp 198\.19\.0\.1:[0-9]+ -> 198\.19\.0\.2:53 tunnel\.leak\.test\. A '\
+'\(in the tunnel\)' \
 	"$(cat "$TMP/tun")"
 kill "$TUNPID" 2>/dev/null
 wait "$TUNPID" 2>/dev/null

@@ -671,13 +671,15 @@ test_udp(void **state)
 		size_t len;
 	} bad[] = {
 		{ "5 bytes", (const uint8_t *)"\x12\x34\x01\x00\x00", 5 },
-		{ "no question", (const uint8_t *)"\x12\x34\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12 },
+		{ "no question",
+		  (const uint8_t *)"\x12\x34\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12 },
 		{ "compressed question",
-		  (const uint8_t *)"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01"
-				   "\x00\x01",
+		  (const uint8_t *)"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+				   "\xc0\x0c\x00\x01\x00\x01",
 		  18 },
-		{ "question cut", (const uint8_t *)"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
-						   "\x03" "abc",
+		{ "question cut",
+		  (const uint8_t *)"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+				   "\x03" "abc",
 		  16 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1084,6 +1086,55 @@ test_tcp_big_and_cut(void **state)
 	EXPECT_NONE();
 }
 
+/* A snap length that cuts a segment of four pipelined queries inside the second: the first is
+ * seen, the second is malformed, the third and fourth began in the lost bytes and are gone,
+ * and the stream goes on after them. A response sent to port 53 in a stream is skipped. */
+static void
+test_tcp_hole(void **state)
+{
+	struct cap_flows *fl = cap_flows_new();
+	struct buf q[4] = { simple_query("q1.example", DNS_TYPE_A),
+			    simple_query("q2-a-longer-name.example", DNS_TYPE_A),
+			    simple_query("q3.example", DNS_TYPE_A),
+			    simple_query("q4.example", DNS_TYPE_A) };
+	struct buf stream = { .n = 0 };
+	struct events ev;
+	struct cap_event e;
+
+	(void)state;
+	assert_non_null(fl);
+	for (size_t i = 0; i < 4; i++) {
+		struct buf fr = framed(&q[i]);
+		pbytes(&stream, fr.b, fr.n);
+	}
+	struct buf f = tcp_frame(4, 47000, 53, 1, PSH | ACK, stream.b, stream.n);
+	size_t cut = 14 + 20 + 32 + 2 + q[0].n + 2 + 20; /* in the second question */
+	uint8_t *copy = malloc(cut);
+	assert_non_null(copy);
+	memcpy(copy, f.b, cut);
+	cap_decode(DLT_EN10MB, copy, cut, clock_ms++, false, fl, &e);
+	EXPECT(is_query(&e, CAP_DNS, "q1.example.", DNS_TYPE_A), "first query before the cut");
+	EXPECT(cap_flows_next(fl, &e) && e.kind == CAP_MALFORMED, "second, cut: malformed");
+	EXPECT(!cap_flows_next(fl, &e), "third and fourth: lost with the bytes");
+	free(copy);
+	struct buf m = simple_query("q5.example", DNS_TYPE_A);
+	struct buf r = query(9, DNS_FLAG_QR, 1, "notify.example", DNS_TYPE_SOA);
+	struct buf more = framed(&r);
+	struct buf fr = framed(&m);
+	pbytes(&more, fr.b, fr.n);
+	f = tcp_frame(4, 47000, 53, 1 + (uint32_t)stream.n, PSH | ACK, more.b, more.n);
+	feed(fl, &f, &ev);
+	EXPECT(ev.n == 1 && strcmp(ev.e[0].qname, "q5.example.") == 0,
+	       "after the hole, past a response: %zu", ev.n);
+	/* A pure ACK to 53 of a flow we do not know opens none. */
+	f = tcp_frame(4, 47001, 53, 1, ACK, NULL, 0);
+	size_t before = cap_flows_count(fl);
+	feed(fl, &f, &ev);
+	EXPECT(ev.n == 0 && cap_flows_count(fl) == before, "pure ACK: no flow");
+	cap_flows_free(fl);
+	EXPECT_NONE();
+}
+
 static void
 test_flow_eviction(void **state)
 {
@@ -1216,6 +1267,7 @@ main(void)
 		TEST(test_tcp_split),
 		TEST(test_tcp_pipelined),
 		TEST(test_tcp_big_and_cut),
+		TEST(test_tcp_hole),
 		TEST(test_flow_eviction),
 		TEST(test_dot),
 		TEST(test_truncations),
