@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "cliopt.h"
 #include "api.h"
 #include "http_client.h"
 #include "probe.h"
@@ -242,15 +243,8 @@ parse_opts(int argc, char *argv[], struct run *r)
 			fputs(usage_line, stdout);
 			fputs(help_text, stdout);
 			return 0;
-		case ':':
-			if (msg[0] == '\0')
-				snprintf(msg, sizeof(msg), "%s needs a value", argv[optind - 1]);
-			break;
-		default:
-			if (msg[0] == '\0' && optopt != 0)
-				snprintf(msg, sizeof(msg), "unknown option -%c", optopt);
-			else if (msg[0] == '\0')
-				snprintf(msg, sizeof(msg), "unknown option %s", argv[optind - 1]);
+		default: /* ':' a missing value, '?' an unknown option */
+			cliopt_error(c, argv, msg, sizeof(msg));
 			break;
 		}
 	}

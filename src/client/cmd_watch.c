@@ -29,6 +29,7 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 
+#include "cliopt.h"
 #include "addr.h"
 #include "capture.h"
 #include "nl.h"
@@ -213,15 +214,8 @@ parse_opts(int argc, char *argv[], struct watch *w)
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_PASS;
-		case ':':
-			if (msg[0] == '\0')
-				snprintf(msg, sizeof(msg), "%s needs a value", argv[optind - 1]);
-			break;
-		default:
-			if (msg[0] == '\0' && optopt != 0)
-				snprintf(msg, sizeof(msg), "unknown option -%c", optopt);
-			else if (msg[0] == '\0')
-				snprintf(msg, sizeof(msg), "unknown option %s", argv[optind - 1]);
+		default: /* ':' a missing value, '?' an unknown option */
+			cliopt_error(ch, argv, msg, sizeof(msg));
 			break;
 		}
 	}
