@@ -16,7 +16,9 @@
 
 #include "audit.h"
 #include "audit_report.h"
+#include "cli.h"
 #include "nl.h"
+#include "report.h"
 #include "sysdns.h"
 #include "verdict.h"
 
@@ -233,26 +235,17 @@ cmd_audit(int argc, char *argv[])
 	}
 	if (audit_run(resolv_conf, &dns, &facts, &result, err, sizeof(err)) != DL_E_OK) {
 		fprintf(stderr, "dnsleak audit: %s\n", err);
-		if (json) {
-			json_t *doc = json_pack("{s:n, s:s}", "verdict", "error", err);
-			json_dumpf(doc, stdout, JSON_INDENT(2));
-			fputc('\n', stdout);
-			json_decref(doc);
-		}
+		if (json)
+			(void)cli_print_json(report_error_json(err));
 		return EXIT_CANNOT_TEST;
 	}
 	if (json) {
-		json_t *doc = audit_report_json(&facts, &result);
-		if (doc == NULL) {
+		if (!cli_print_json(audit_report_json(&facts, &result))) {
 			fprintf(stderr, "dnsleak audit: out of memory\n");
 			return EXIT_CANNOT_TEST;
 		}
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		fputc('\n', stdout);
-		json_decref(doc);
 	} else {
-		bool colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-		audit_report_print(stdout, &facts, &result, colour);
+		audit_report_print(stdout, &facts, &result, cli_use_colour());
 	}
 	return verdict_exit_code(result.v.verdict);
 }

@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "audit_report.h"
+#include "cli.h"
 #include "sysdns.h"
 
 #define ARGS_MAX 64
@@ -114,17 +115,12 @@ cmd_check(int argc, char *argv[])
 		json_t *doc = json_pack("{s:s, s:s, s:o, s:n}", "verdict",
 					verdict_name(a.result.v.verdict), "reason",
 					a.result.v.reason, "audit", audit_json(&a), "test");
-		if (doc == NULL) {
+		if (!cli_print_json(doc)) {
 			fprintf(stderr, "dnsleak: out of memory\n");
 			return EXIT_CANNOT_TEST;
 		}
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		fputc('\n', stdout);
-		json_decref(doc);
 	} else {
-		const char *no_color = getenv("NO_COLOR");
-		print_audit(&a, stdout,
-			    isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0'));
+		print_audit(&a, stdout, cli_use_colour());
 		fputs("\nNo test server given: add --server URL (or set DNSLEAK_SERVER) to also test "
 		      "end to end which resolvers really see your queries.\n",
 		      stdout);

@@ -23,6 +23,7 @@
 
 #include "audit.h"
 #include "audit_report.h"
+#include "cli.h"
 #include "fw.h"
 #include "nl.h"
 #include "sysdns.h"
@@ -231,14 +232,10 @@ static int
 finish(const struct fix_run *r)
 {
 	if (r->json) {
-		json_t *doc = run_json(r);
-		if (doc == NULL) {
+		if (!cli_print_json(run_json(r))) {
 			fprintf(stderr, "dnsleak fix: out of memory\n");
 			return EXIT_CANNOT_TEST;
 		}
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		fputc('\n', stdout);
-		json_decref(doc);
 	}
 	if (r->error[0] != '\0') {
 		fprintf(stderr, "dnsleak fix: %s\n", r->error);
@@ -526,7 +523,7 @@ cmd_fix(int argc, char *argv[])
 			usage_text);
 		return EXIT_CANNOT_TEST;
 	}
-	r->colour = !r->json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	r->colour = !r->json && cli_use_colour();
 
 	if (r->action == FIX_REVERT)
 		return do_revert(r);

@@ -24,7 +24,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "cliopt.h"
+#include "cli.h"
 #include "api.h"
 #include "http_client.h"
 #include "probe.h"
@@ -151,13 +151,8 @@ cannot_test(struct run *r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "dnsleak test: %s\n", msg);
-	if (r->o.is_json) {
-		json_t *doc = report_error_json(msg);
-		if (doc != NULL)
-			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		fputc('\n', stdout);
-		json_decref(doc);
-	}
+	if (r->o.is_json)
+		(void)cli_print_json(report_error_json(msg));
 	return EXIT_CANNOT_TEST;
 }
 
@@ -244,7 +239,7 @@ parse_opts(int argc, char *argv[], struct run *r)
 			fputs(help_text, stdout);
 			return 0;
 		default: /* ':' a missing value, '?' an unknown option */
-			cliopt_error(c, argv, msg, sizeof(msg));
+			cli_opt_error(c, argv, msg, sizeof(msg));
 			break;
 		}
 	}
@@ -573,10 +568,8 @@ print_report(struct run *r)
 		},
 		.timeout_s = r->o.timeout_s,
 	};
-	const char *no_color = getenv("NO_COLOR");
-
 	const struct test_extra *x = r->extra;
-	bool colour = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+	bool colour = cli_use_colour();
 	enum verdict v = r->res.verdict;
 
 	for (size_t i = 0; i < 2; i++) {
@@ -599,11 +592,8 @@ print_report(struct run *r)
 					reason != NULL ? reason : "", "audit", x->audit_json(x->arg),
 					"test", doc);
 		}
-		if (doc == NULL)
+		if (!cli_print_json(doc))
 			return cannot_test(r, "out of memory");
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		fputc('\n', stdout);
-		json_decref(doc);
 	} else {
 		if (x != NULL) {
 			x->print_audit(x->arg, stdout, colour);

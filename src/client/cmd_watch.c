@@ -29,7 +29,7 @@
 #include <jansson.h>
 #include <pcap/pcap.h>
 
-#include "cliopt.h"
+#include "cli.h"
 #include "addr.h"
 #include "capture.h"
 #include "nl.h"
@@ -215,7 +215,7 @@ parse_opts(int argc, char *argv[], struct watch *w)
 			fputs(usage_text, stdout);
 			return EXIT_PASS;
 		default: /* ':' a missing value, '?' an unknown option */
-			cliopt_error(ch, argv, msg, sizeof(msg));
+			cli_opt_error(ch, argv, msg, sizeof(msg));
 			break;
 		}
 	}
