@@ -33,11 +33,19 @@ CLIENT_SRC := $(filter-out src/client/main.c,$(sort $(wildcard src/client/*.c)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
+# The test page (web/) compiled into dnsleakd: scripts/embed.sh rewrites the table only when a
+# file changed, so it may run every time (files added or removed count too).
+WEB_FILES := $(sort $(wildcard web/*))
+GEN_SRC := build/gen/web_assets.c
 
 # $(call objs,VARIANT,SOURCES)
 objs = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 all: build/dnsleakd build/dnsleak
+
+$(GEN_SRC): FORCE
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed.sh $@ $(WEB_FILES)
 
 # Two object trees: release (CFLAGS) and san (ASan+UBSan, what the tests run).
 build/rel/%.o: %.c
@@ -50,7 +58,7 @@ build/san/%.o: %.c
 	@$(if $(Q),echo "  CC san  $<")
 	$(Q)$(CC) $(SAN_FLAGS) $(BASE_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-build/dnsleakd: $(call objs,rel,src/server/main.c $(SERVER_SRC) $(COMMON_SRC))
+build/dnsleakd: $(call objs,rel,src/server/main.c $(SERVER_SRC) $(GEN_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $^ $(SERVER_LIBS)
 
@@ -58,7 +66,7 @@ build/dnsleak: $(call objs,rel,src/client/main.c $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $^ $(CLIENT_LIBS) -lanl
 
-build/san/dnsleakd: $(call objs,san,src/server/main.c $(SERVER_SRC) $(COMMON_SRC))
+build/san/dnsleakd: $(call objs,san,src/server/main.c $(SERVER_SRC) $(GEN_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
 	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(SERVER_LIBS)
 
@@ -67,12 +75,12 @@ build/san/dnsleak: $(call objs,san,src/client/main.c $(CLIENT_SRC) $(COMMON_SRC)
 	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(CLIENT_LIBS) -lanl
 
 # Each unit test links every common and server module (not main.c): cmocka, ASan+UBSan.
-build/san/tests/unit/%: build/san/tests/unit/%.o $(call objs,san,$(SERVER_SRC) $(CLIENT_SRC) $(COMMON_SRC))
+build/san/tests/unit/%: build/san/tests/unit/%.o $(call objs,san,$(SERVER_SRC) $(GEN_SRC) $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
 	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(ALL_LIBS) -lanl $(CMOCKA_LIBS)
 
 # Fuzz targets replayed over their corpus with GCC + ASan (Knot tests-fuzz/main.c).
-build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(call objs,san,$(SERVER_SRC) $(CLIENT_SRC) $(COMMON_SRC))
+build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(call objs,san,$(SERVER_SRC) $(GEN_SRC) $(CLIENT_SRC) $(COMMON_SRC))
 	@$(if $(Q),echo "  LD san  $@")
 	$(Q)$(CC) $(SAN_FLAGS) -pthread -o $@ $^ $(ALL_LIBS) -lanl
 
@@ -96,7 +104,7 @@ check: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SERVER_SRC) $(CLIENT_SRC) $(COMMON_SRC)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SERVER_SRC) $(GEN_SRC) $(CLIENT_SRC) $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -iquote src/common \
@@ -123,7 +131,7 @@ lint:
 clean:
 	rm -rf build
 
-.PHONY: all deps test-build check fuzz bench demo lint clean
+.PHONY: all deps test-build check fuzz bench demo lint clean FORCE
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

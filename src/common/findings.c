@@ -306,6 +306,55 @@ static const char *const browser_check[] = {
 	NULL,
 };
 
+/*
+ * DL-WEBRTC-LEAK: keep WebRTC to the proxied path, per browser. A system-wide VPN carries
+ * WebRTC like everything else; a browser proxy or extension does not.
+ */
+static const char *const browser_webrtc[] = {
+	"Firefox: open about:config and set media.peerconnection.ice.proxy_only_if_behind_proxy "
+	"and media.peerconnection.ice.default_address_only to true, or "
+	"media.peerconnection.enabled to false to turn WebRTC off.",
+	"Chrome, Edge: install Google's WebRTC Network Limiter extension and choose \"Use my "
+	"proxy server (if present)\"; managed devices: set the WebRtcIPHandling policy to "
+	"disable_non_proxied_udp.",
+	"Brave: Settings > Privacy and security > WebRTC IP handling policy > Disable "
+	"non-proxied UDP.",
+	"Safari: WebRTC follows the system's routes; use a system-wide VPN rather than a "
+	"browser proxy.",
+	"Any browser: test again after the change; the WebRTC result must show only your VPN's "
+	"address.",
+	NULL,
+};
+
+/* DL-WEBRTC-LEAK through a split tunnel: send UDP through the tunnel too. */
+static const char *const openvpn_webrtc[] = {
+	"Send all traffic through the tunnel, UDP included: `redirect-gateway def1 ipv6` in the "
+	"client configuration, or pushed by the server.",
+	NULL,
+};
+
+static const char *const wireguard_webrtc[] = {
+	"Route everything through the tunnel: `AllowedIPs = 0.0.0.0/0, ::/0` in the [Peer] "
+	"section.",
+	NULL,
+};
+
+static const char *const firewall_webrtc[] = {
+	"A kill switch for UDP: `nft add rule inet filter output oifname != \"<tunnel>\" meta "
+	"l4proto udp drop`, after a rule that accepts the VPN's own packets to its server.",
+	NULL,
+};
+
+/* DL-WEBRTC-LOCAL: hide local addresses behind mDNS names again. */
+static const char *const browser_webrtc_local[] = {
+	"Chrome, Edge, Brave: chrome://flags (edge://flags, brave://flags) > \"Anonymize local "
+	"IPs exposed by WebRTC\" > Enabled (the default); a site you allowed to use your camera "
+	"or microphone sees local addresses anyway.",
+	"Firefox: about:config > media.peerconnection.ice.obfuscate_host_addresses = true (the "
+	"default).",
+	NULL,
+};
+
 /* DL-NO-IPV6: keep a network with IPv6 from bypassing the VPN later. */
 static const char *const wireguard_v6_later[] = {
 	"Keep `::/0` in the peer's `AllowedIPs`, so that IPv6 goes into the tunnel on a network "
@@ -435,6 +484,27 @@ static const struct finding_def catalogue[] = {
 	},
     },
     {
+	.id = FINDING_WEBRTC_LEAK,
+	.severity = SEV_HIGH,
+	.title = "WebRTC reveals another address",
+	.explain = "Your browser's WebRTC, which video calls use, reaches the internet outside your "
+		   "VPN or proxy: any web page can ask it for that address, your real one, without "
+		   "asking you.",
+	.steps = {
+	    "Use a system-wide VPN instead of a browser proxy or proxy extension: it carries "
+	    "WebRTC too.",
+	    "Otherwise limit WebRTC in your browser to the proxy, or turn it off.",
+	    "Make sure the VPN's kill switch blocks UDP outside the tunnel.",
+	    NULL,
+	},
+	.platform_steps = {
+	    [PLATFORM_OPENVPN] = openvpn_webrtc,
+	    [PLATFORM_WIREGUARD] = wireguard_webrtc,
+	    [PLATFORM_BROWSER] = browser_webrtc,
+	    [PLATFORM_FIREWALL] = firewall_webrtc,
+	},
+    },
+    {
 	.id = FINDING_THIRD_PARTY_RESOLVER,
 	.severity = SEV_MEDIUM,
 	.title = "Third-party DNS resolver",
@@ -494,6 +564,23 @@ static const struct finding_def catalogue[] = {
 	    [PLATFORM_WINDOWS] = windows_check,
 	    [PLATFORM_MACOS] = macos_check,
 	    [PLATFORM_BROWSER] = browser_check,
+	},
+    },
+    {
+	.id = FINDING_WEBRTC_LOCAL,
+	.severity = SEV_LOW,
+	.title = "WebRTC shows your local address",
+	.explain = "Your browser gives web pages your device's address on the local network "
+		   "through WebRTC instead of hiding it behind a random name; it helps sites "
+		   "recognise your device.",
+	.steps = {
+	    "Turn your browser's WebRTC local address protection back on.",
+	    "Give camera and microphone access only to sites you trust: with it, a site sees "
+	    "your local addresses too.",
+	    NULL,
+	},
+	.platform_steps = {
+	    [PLATFORM_BROWSER] = browser_webrtc_local,
 	},
     },
     {

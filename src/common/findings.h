@@ -18,8 +18,9 @@
 #include "verdict.h"
 
 /*
- * The ids, spelled once. verdict_compute() emits the first nine and DL-DNS-HIJACK (when the
- * client says which resolvers it is configured to use); dnsleak audit the others.
+ * The ids, spelled once. verdict_compute() emits the first nine, DL-DNS-HIJACK (when the
+ * client says which resolvers it is configured to use) and the two DL-WEBRTC ones (when the web
+ * page reported its WebRTC candidates); dnsleak audit the others.
  */
 #define FINDING_ISP_RESOLVER "DL-ISP-RESOLVER"
 #define FINDING_IPV6_DNS_LEAK "DL-IPV6-DNS-LEAK"
@@ -35,6 +36,8 @@
 #define FINDING_NO_ENCRYPTION "DL-NO-ENCRYPTION"
 #define FINDING_ROUTE_OVERRIDE "DL-ROUTE-OVERRIDE"
 #define FINDING_NO_TUNNEL "DL-NO-TUNNEL"
+#define FINDING_WEBRTC_LEAK "DL-WEBRTC-LEAK"
+#define FINDING_WEBRTC_LOCAL "DL-WEBRTC-LOCAL"
 
 /*
  * The platforms that have steps of their own. The order is the one the API and the catalogue

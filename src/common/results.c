@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "findings.h"
+#include "webrtc.h"
+#include "webrtc_report.h"
 
 #define LAST_SECOND_9999 253402300799ull /* 9999-12-31T23:59:59Z */
 
@@ -300,6 +302,9 @@ net_json(json_t *obj, const struct net_info *net)
 						       : json_null());
 	bad |= json_object_set_new(obj, "country",
 				   has_country ? json_string(net->country) : json_null());
+	bad |= json_object_set_new(obj, "ptr", net->ptr[0] != '\0'
+						       ? text_json(net->ptr, sizeof(net->ptr))
+						       : json_null());
 	return bad;
 }
 
@@ -399,8 +404,8 @@ group_resolvers(const struct observation *obs, size_t n, struct key *keys, struc
 	size_t nk = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (obs[i].transport == OBS_HTTP)
-			continue; /* the client's exit address, not a resolver */
+		if (obs[i].transport == OBS_HTTP || obs[i].transport == OBS_WEBRTC)
+			continue; /* the client's exit address or browser, not a resolver */
 		memset(&keys[nk], 0, sizeof(keys[nk]));
 		keys[nk].family = obs[i].family == 6 ? 6 : 4;
 		memcpy(keys[nk].addr, obs[i].addr, keys[nk].family == 6 ? 16 : 4);
@@ -506,6 +511,8 @@ results_summarize(const struct observation *obs, size_t n, struct results_summar
 		const struct observation *o = &obs[i];
 		const struct observation **latest = o->family == 6 ? &latest6 : &latest4;
 
+		if (o->transport == OBS_WEBRTC)
+			continue; /* summarized below */
 		if (o->transport != OBS_HTTP) {
 			out->dns_total++;
 			continue;
@@ -523,6 +530,7 @@ results_summarize(const struct observation *obs, size_t n, struct results_summar
 		out->exit6.present = true;
 		out->exit6.addr = resolver_addr(latest6);
 	}
+	webrtc_report_summarize(obs, n, &out->webrtc);
 	scratch_free(&sc);
 	return DL_E_OK;
 }
@@ -547,6 +555,66 @@ exit_json(const struct verdict_exit *e)
 		return NULL;
 	addr_fmt(&e->addr, text);
 	if (json_object_set_new(j, "address", json_string(text)) != 0 || net_json(j, &e->net) != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *
+candidate_json(const struct verdict_candidate *c)
+{
+	char text[ADDR_TEXT_MAX];
+	json_t *j = json_object();
+	int bad = 0;
+
+	if (j == NULL)
+		return NULL;
+	if (c->family != 0)
+		addr_fmt(&c->addr, text);
+	bad |= json_object_set_new(j, "type", json_string(webrtc_cand_type_name(c->type)));
+	bad |= json_object_set_new(j, "protocol", json_string(c->tcp ? "tcp" : "udp"));
+	bad |= json_object_set_new(j, "address", c->family != 0 ? json_string(text) : json_null());
+	bad |= json_object_set_new(j, "mdns", json_boolean(c->family == 0));
+	bad |= json_object_set_new(j, "port", json_integer(c->port));
+	bad |= json_object_set_new(j, "family",
+				   c->family != 0 ? json_integer(c->family) : json_null());
+	bad |= net_json(j, &c->net);
+	bad |= json_object_set_new(j, "exposes", json_boolean(c->exposes));
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The page's WebRTC report, judged (verdict_compute set each candidate's exposes); null if none. */
+static json_t *
+webrtc_json(const struct verdict_webrtc *w)
+{
+	json_t *j;
+	json_t *arr;
+	bool leak = false;
+	int bad = 0;
+
+	if (!w->reported)
+		return json_null();
+	j = json_object();
+	arr = json_array();
+	if (j == NULL || arr == NULL) {
+		json_decref(j);
+		json_decref(arr);
+		return NULL;
+	}
+	for (size_t i = 0; i < w->n && i < VERDICT_CANDIDATES_MAX && !bad; i++) {
+		bad |= json_array_append_new(arr, candidate_json(&w->cands[i]));
+		leak |= w->cands[i].exposes;
+	}
+	bad |= json_object_set_new(j, "available", json_boolean(w->available));
+	bad |= json_object_set_new(j, "candidates", arr);
+	bad |= json_object_set_new(j, "skipped", json_integer((json_int_t)w->skipped));
+	bad |= json_object_set_new(j, "leak", json_boolean(leak));
+	if (bad) {
 		json_decref(j);
 		return NULL;
 	}
@@ -770,9 +838,12 @@ results_json(const struct results_in *in, json_t **out)
 								&sum->resolvers[i], sc.qtypes));
 	bad |= json_object_set_new(doc, "resolvers", arr);
 
+	bad |= json_object_set_new(doc, "webrtc", webrtc_json(&sum->webrtc));
+
 	arr = json_array();
 	for (size_t i = 0; i < in->n && !bad; i++)
-		bad |= json_array_append_new(arr, observation_json(&in->obs[i]));
+		if (in->obs[i].transport != OBS_WEBRTC)
+			bad |= json_array_append_new(arr, observation_json(&in->obs[i]));
 	bad |= json_object_set_new(doc, "observations", arr);
 	if (bad)
 		goto out;

@@ -57,6 +57,7 @@ struct results_summary {
 	struct verdict_exit exit4, exit6;   /* the latest HTTP observation per address family */
 	size_t dns_total;                   /* DNS observations (what "total" counts) */
 	size_t http_total;                  /* HTTP (exit) observations */
+	struct verdict_webrtc webrtc;       /* the page's WebRTC report; nets empty */
 };
 
 /*

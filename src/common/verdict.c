@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "findings.h"
+#include "webrtc.h"
 
 /*
  * Networks whose resolvers are public DNS services. Only operators whose resolvers query from
@@ -822,6 +823,81 @@ emit_exits(struct decision *dc, const struct verdict_in *in)
 	detail_finish(&d);
 }
 
+/* a is e's address, or (IPv6) in its /64: privacy addresses change, the network does not. */
+static bool
+near_exit(const struct dl_addr *a, const struct verdict_exit *e)
+{
+	if (!e->present || e->addr.family != a->family)
+		return false;
+	return memcmp(a->a, e->addr.a, a->family == 6 ? 8 : 4) == 0;
+}
+
+/* The rule of DL-WEBRTC-LEAK in verdict.h, for one candidate. */
+static bool
+candidate_exposes(const struct verdict_in *in, const struct verdict_candidate *c)
+{
+	uint32_t asn = c->net.asn;
+
+	if (c->family == 0 || c->type == WEBRTC_RELAY || !verdict_addr_is_public(&c->addr))
+		return false;
+	if (near_exit(&c->addr, &in->exit4) || near_exit(&c->addr, &in->exit6))
+		return false;
+	return asn == 0 || (asn != exit_asn(&in->exit4) && asn != exit_asn(&in->exit6));
+}
+
+static void
+emit_webrtc(struct decision *dc, const struct verdict_in *in)
+{
+	struct verdict_webrtc *w = in->webrtc;
+	const struct verdict_candidate *first = NULL;
+	char reason[VERDICT_REASON_MAX];
+	char addr[ADDR_TEXT_MAX];
+	char net[LABEL_MAX];
+	struct detail d;
+	bool local = false;
+
+	if (w == NULL || !w->reported)
+		return;
+	for (size_t i = 0; i < w->n && i < VERDICT_CANDIDATES_MAX; i++) {
+		struct verdict_candidate *c = &w->cands[i];
+		/* Nothing to compare with: no exit address came in. */
+		c->exposes = (in->exit4.present || in->exit6.present) && candidate_exposes(in, c);
+		if (c->exposes && first == NULL)
+			first = c;
+		local |= c->family != 0 && c->type == WEBRTC_HOST && !verdict_addr_is_public(&c->addr);
+	}
+	if (first != NULL) {
+		addr_fmt(&first->addr, addr);
+		if (first->net.asn != 0) {
+			fmt_net(&first->net, net);
+			(void)snprintf(reason, sizeof(reason),
+				       "Your browser's WebRTC reveals %s (%s), outside your VPN or "
+				       "proxy, to any web page that asks.",
+				       addr, net);
+		} else {
+			(void)snprintf(reason, sizeof(reason),
+				       "Your browser's WebRTC reveals %s, outside your VPN or proxy, "
+				       "to any web page that asks.",
+				       addr);
+		}
+		detail_start(&d, emit(dc, FINDING_WEBRTC_LEAK, reason), "WebRTC reveals: ");
+		for (size_t i = 0; i < w->n && i < VERDICT_CANDIDATES_MAX; i++)
+			if (w->cands[i].exposes)
+				detail_add_where(&d, &w->cands[i].addr, &w->cands[i].net);
+		detail_finish(&d);
+	}
+	if (local) {
+		detail_start(&d, emit(dc, FINDING_WEBRTC_LOCAL, ""), "Local addresses WebRTC shows: ");
+		for (size_t i = 0; i < w->n && i < VERDICT_CANDIDATES_MAX; i++) {
+			const struct verdict_candidate *c = &w->cands[i];
+			if (c->family != 0 && c->type == WEBRTC_HOST &&
+			    !verdict_addr_is_public(&c->addr))
+				detail_add_where(&d, &c->addr, &c->net);
+		}
+		detail_finish(&d);
+	}
+}
+
 static void
 emit_pass_reason(struct verdict_out *out, const struct verdict_in *in, bool trust)
 {
@@ -862,6 +938,7 @@ verdict_compute(struct verdict_in *in, struct verdict_out *out)
 	emit_hijack(&dc, in);
 	emit_leaks(&dc, in, trust);
 	emit_exits(&dc, in);
+	emit_webrtc(&dc, in);
 
 	first = first_match(in, pred_public, NULL, &others);
 	if (first != NULL) {

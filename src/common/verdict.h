@@ -38,6 +38,15 @@
  *   DL-ISP-RESOLVER          high: no trusted list, some resolver is OTHER_NETWORK.
  *   DL-UNTRUSTED-RESOLVER    high: a trusted list, some resolver is OTHER_NETWORK or UNKNOWN.
  *   DL-IPV6-UNTUNNELLED      high: both exits seen, their ASNs known and different.
+ *   DL-WEBRTC-LEAK           high: a WebRTC candidate exposes an address: a server-reflexive,
+ *                            peer-reflexive or host candidate with a public address
+ *                            (verdict_addr_is_public) that is neither an exit address nor in
+ *                            an exit's /64 (IPv6 privacy addresses) nor in a known exit ASN
+ *                            (NAT pools, CGN). With no exit address seen at all there is
+ *                            nothing to compare with and no claim is made. Relay candidates
+ *                            show the relay's address, never the client's.
+ *   DL-WEBRTC-LOCAL          low: a host candidate shows a local (non-public) address in the
+ *                            clear instead of hiding it behind an mDNS name.
  *   DL-THIRD-PARTY-RESOLVER  medium: some resolver is PUBLIC_DNS.
  *   DL-ECS-EXPOSED           medium: some resolver sent EDNS Client Subnet.
  *   DL-NO-DNS-SEEN           inconclusive: no resolver at all.
@@ -84,12 +93,14 @@ enum resolver_class {
 };
 
 #define NET_ORG_MAX 96
+#define NET_PTR_MAX 254 /* a host name in text, NUL included */
 
-/* What an MMDB said about an address. Fields are empty when it said nothing. */
+/* What an MMDB said about an address, and its reverse name. Fields are empty when unknown. */
 struct net_info {
 	uint32_t asn; /* 0: unknown */
 	char org[NET_ORG_MAX];
-	char country[3]; /* ISO 3166-1 alpha-2, "" unknown */
+	char country[3];       /* ISO 3166-1 alpha-2, "" unknown */
+	char ptr[NET_PTR_MAX]; /* reverse DNS name (PTR), "" when none is known */
 };
 
 struct verdict_resolver {
@@ -104,6 +115,28 @@ struct verdict_exit {
 	bool present;
 	struct dl_addr addr;
 	struct net_info net;
+};
+
+#define VERDICT_CANDIDATES_MAX 32 /* WebRTC candidates one report may hold */
+
+/* One ICE candidate the browser gathered (webrtc_report.h), and what the MMDB says of it. */
+struct verdict_candidate {
+	uint8_t type;   /* enum webrtc_cand_type */
+	bool tcp;
+	uint8_t family; /* 4 or 6; 0: an mDNS name hides a local address */
+	struct dl_addr addr;
+	uint16_t port;
+	struct net_info net;
+	bool exposes; /* output: a public address that is not the client's exit (see below) */
+};
+
+/* The page's WebRTC report of one test. */
+struct verdict_webrtc {
+	bool reported;  /* false: the page sent none (the CLI never does) */
+	bool available; /* the browser has RTCPeerConnection */
+	size_t skipped; /* candidate lines that did not parse */
+	struct verdict_candidate cands[VERDICT_CANDIDATES_MAX];
+	size_t n;
 };
 
 /* A trusted resolver: an ASN, or an address prefix. */
@@ -144,6 +177,7 @@ struct verdict_in {
 	 * Only the first VERDICT_CONFIGURED_MAX are read. */
 	const struct verdict_configured *configured;
 	size_t n_configured;
+	struct verdict_webrtc *webrtc; /* NULL or not reported: no WebRTC findings; exposes set */
 };
 
 /* One finding of this test: a catalogue id (findings.h) and what it is about, in words. */

@@ -31,6 +31,7 @@
 #include "results.h"
 #include "testid.h"
 #include "verdict.h"
+#include "web.h"
 
 #define TESTS_PATH "/api/v1/tests"
 #define TEST_PREFIX "/api/v1/tests/"
@@ -49,6 +50,7 @@ struct http_server {
 	const struct http_deps *deps;
 	size_t n;
 	struct MHD_Daemon **mhd; /* n daemons; each owns its listening socket */
+	char csp[WEB_CSP_MAX];   /* the test page's Content-Security-Policy */
 };
 
 /* Per request: how much body has arrived, so a chunked upload cannot pass HTTP_BODY_MAX. */
@@ -624,6 +626,8 @@ static enum MHD_Result
 route_request(const struct http_server *h, struct MHD_Connection *conn, const char *url,
 	      const char *method)
 {
+	const struct web_asset *page;
+
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *r = &routes[i];
 		const char *rest = "";
@@ -648,7 +652,13 @@ route_request(const struct http_server *h, struct MHD_Connection *conn, const ch
 					     "method not allowed", r->is_post ? "POST" : "GET, HEAD");
 		return r->fn(h, conn, rest);
 	}
-	return respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
+	page = web_find(url);
+	if (page == NULL)
+		return respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
+				     "GET, HEAD");
+	return web_respond(conn, page, h->csp);
 }
 
 /*
@@ -904,6 +914,11 @@ http_start(const struct dl_endpoint *eps, size_t n, const struct http_deps *deps
 		goto out;
 	}
 	h->deps = deps;
+	if (!web_csp(deps->zone_text, h->csp, sizeof(h->csp))) {
+		rc = -ENAMETOOLONG;
+		snprintf(err, err_len, "http: zone name too long for the page's security policy");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int fd = listen_on(&eps[i], err, err_len);
 

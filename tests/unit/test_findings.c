@@ -34,6 +34,8 @@ static const struct {
     {FINDING_NO_ENCRYPTION, SEV_LOW, false},
     {FINDING_ROUTE_OVERRIDE, SEV_HIGH, false},
     {FINDING_NO_TUNNEL, SEV_INFO, false},
+    {FINDING_WEBRTC_LEAK, SEV_HIGH, false},
+    {FINDING_WEBRTC_LOCAL, SEV_LOW, false},
 };
 
 static bool

@@ -238,7 +238,8 @@ test_empty(void **state)
 
 	(void)state;
 	doc = build(NULL, 0);
-	assert_int_equal(json_object_size(doc), 13);
+	assert_int_equal(json_object_size(doc), 14);
+	assert_true(json_is_null(json_object_get(doc, "webrtc"))); /* no page report */
 	assert_true(json_is_array(json_object_get(doc, "configured")));
 	assert_int_equal(json_array_size(json_object_get(doc, "configured")), 0);
 	assert_string_equal(str_at(doc, "id"), ID_TEXT);
@@ -305,7 +306,8 @@ test_observation_fields(void **state)
 
 	j = json_array_get(json_object_get(doc, "resolvers"), 0);
 	assert_non_null(j);
-	assert_int_equal(json_object_size(j), 18);
+	assert_int_equal(json_object_size(j), 19);
+	assert_null_at(j, "ptr");
 	assert_string_equal(str_at(j, "address"), "2001:db8::53");
 	assert_int_equal(int_at(j, "family"), 6);
 	assert_int_equal(int_at(j, "queries"), 1);
@@ -555,7 +557,7 @@ test_http_observations(void **state)
 	ex = json_object_get(doc, "exit");
 	j = json_object_get(ex, "ipv4");
 	assert_true(json_is_object(j));
-	assert_int_equal(json_object_size(j), 4);
+	assert_int_equal(json_object_size(j), 5);
 	assert_string_equal(str_at(j, "address"), "203.0.113.5");
 	assert_null_at(j, "asn");
 	assert_null_at(j, "org");
@@ -850,7 +852,7 @@ test_configured(void **state)
 	assert_true(json_is_array(arr));
 	assert_int_equal(json_array_size(arr), 2);
 	j = json_array_get(arr, 0);
-	assert_int_equal(json_object_size(j), 5);
+	assert_int_equal(json_object_size(j), 6);
 	assert_string_equal(str_at(j, "address"), "8.8.8.8");
 	assert_int_equal(int_at(j, "family"), 4);
 	assert_int_equal(int_at(j, "asn"), 15169);
