@@ -38,6 +38,6 @@
 #define HTTP_CONN_PER_IP 32 /* default: HTTP connections per client address */
 #define HTTP_TIMEOUT_S 10   /* idle HTTP connection timeout */
 #define HTTP_CONN_MEM 32768 /* libmicrohttpd memory per connection (request + headers) */
-#define HTTP_BODY_MAX 1024  /* request bodies we accept (POST /api/v1/tests has none) */
+#define HTTP_BODY_MAX 16384 /* a request body: the page's WebRTC report (32 candidates) */
 
 #endif

@@ -20,7 +20,6 @@
 #include "observation.h"
 #include "verdict.h"
 
-#define WEBRTC_REPORT_BODY_MAX 16384 /* bytes of one report */
 #define WEBRTC_REPORT_LINES_MAX 32   /* candidate strings in one report */
 #define WEBRTC_REPORT_OBS_MAX (1 + VERDICT_CANDIDATES_MAX)
 

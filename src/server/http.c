@@ -7,7 +7,7 @@
  * request body. A request for an exit name (Host v4-<id>.ZONE or v6-<id>.ZONE) writes one
  * observation to the store: the client's address, whatever the path.
  */
-#include "http.h"
+#include "http_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -31,45 +31,29 @@
 #include "results.h"
 #include "testid.h"
 #include "verdict.h"
-#include "web.h"
 
 #define TESTS_PATH "/api/v1/tests"
 #define TEST_PREFIX "/api/v1/tests/"
 #define METRICS_MAX 65536  /* our own /metrics text; nothing here comes from a client */
 #define STORE_METRICS_MAX 2048 /* room kept for the dnsleakd_store_* lines */
-#define CONTENT_JSON "application/json"
 #define CONTENT_METRICS "text/plain; version=0.0.4; charset=utf-8"
-#define EXPECT_SHOW_MAX 64 /* bytes of a bad ?expect= value quoted back in the error */
 /*
  * The catalogue changes only when dnsleakd is upgraded and holds nothing about anyone: browsers
  * and proxies may keep it, for an hour so that an upgrade shows soon enough.
  */
 #define CACHE_CATALOGUE "public, max-age=3600"
-
-struct http_server {
-	const struct http_deps *deps;
-	size_t n;
-	struct MHD_Daemon **mhd; /* n daemons; each owns its listening socket */
-	char csp[WEB_CSP_MAX];   /* the test page's Content-Security-Policy */
-};
-
-/* Per request: how much body has arrived, so a chunked upload cannot pass HTTP_BODY_MAX. */
-struct request {
-	size_t body;
-};
-
-typedef enum MHD_Result route_fn(const struct http_server *h, struct MHD_Connection *conn,
-				 const char *rest);
+#define ROUTE_SEGMENT_MAX 64 /* a test id is 26 characters */
 
 struct route {
 	const char *path;
-	bool is_prefix; /* path is a prefix and the rest of the URL is one segment */
-	bool is_post;   /* POST only; otherwise GET (and HEAD, which MHD answers without body) */
+	bool is_prefix;     /* path is a prefix, then one segment (rest), then suffix */
+	const char *suffix; /* NULL: nothing after the segment */
+	bool is_post;       /* POST only; otherwise GET (and HEAD, which MHD answers without body) */
 	route_fn *fn;
 };
 
-static uint64_t
-now_us(void)
+uint64_t
+http_now_us(void)
 {
 	struct timespec ts;
 
@@ -77,15 +61,15 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static uint64_t
-now_s(void)
+uint64_t
+http_now_s(void)
 {
-	return now_us() / 1000000;
+	return http_now_us() / 1000000;
 }
 
 /* The TCP peer of conn; a v4-mapped IPv6 peer is the IPv4 client it stands for. */
-static bool
-peer_of(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
+bool
+http_peer(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
 {
 	const union MHD_ConnectionInfo *info;
 
@@ -124,8 +108,8 @@ peer_of(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
  * Queue body (malloc'd, ownership passes to MHD) with the headers every response carries.
  * allow and location may be NULL; cache NULL is "no-store", what every dynamic answer gets.
  */
-static enum MHD_Result
-respond(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len,
+enum MHD_Result
+http_respond(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len,
 	const char *allow, const char *location, const char *cache)
 {
 	struct MHD_Response *resp;
@@ -156,8 +140,8 @@ out:
  * Send doc (a reference we take over) as JSON with Cache-Control cache (NULL: no-store); a
  * document that will not serialise is a 500.
  */
-static enum MHD_Result
-respond_doc(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
+enum MHD_Result
+http_respond_doc(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
 	    const char *location, const char *cache)
 {
 	static const char fallback[] = "{\"error\":\"internal error\"}";
@@ -175,386 +159,66 @@ respond_doc(struct MHD_Connection *conn, unsigned status, json_t *doc, const cha
 		location = NULL;
 		cache = NULL;
 	}
-	return respond(conn, status, CONTENT_JSON, text, strlen(text), allow, location, cache);
+	return http_respond(conn, status, CONTENT_JSON, text, strlen(text), allow, location, cache);
 }
 
-static enum MHD_Result
-respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
+enum MHD_Result
+http_respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
 	     const char *location)
 {
-	return respond_doc(conn, status, doc, allow, location, NULL);
+	return http_respond_doc(conn, status, doc, allow, location, NULL);
 }
 
 /* msg is always one of our literals, never request bytes. */
-static enum MHD_Result
-respond_error(struct MHD_Connection *conn, unsigned status, const char *msg, const char *allow)
+enum MHD_Result
+http_respond_error(struct MHD_Connection *conn, unsigned status, const char *msg, const char *allow)
 {
-	return respond_json(conn, status, json_pack("{s:s}", "error", msg), allow, NULL);
+	return http_respond_json(conn, status, json_pack("{s:s}", "error", msg), allow, NULL);
 }
 
-static enum MHD_Result
-create_test(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
-{
-	const struct http_deps *d = h->deps;
-	uint8_t rnd[TESTID_RANDOM_LEN];
-	uint8_t id[TESTID_LEN];
-	char id_text[TESTID_TEXT_LEN + 1];
-	char token[TOKEN_TEXT_LEN + 1];
-	char expires[RESULTS_TIME_MAX];
-	char location[sizeof(TEST_PREFIX) + TESTID_TEXT_LEN];
-	uint64_t now = now_s();
-	int rc;
-	json_t *doc;
-
-	(void)rest;
-	/* The id holds its creation time as u32 seconds: it runs out in 2106. */
-	if (now > UINT32_MAX)
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	rc = secret_random(rnd, sizeof(rnd));
-	if (rc < 0) {
-		log_warnx("http: getrandom: %s", dl_strerror(rc));
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	}
-	testid_make(d->keys->id_key, (uint32_t)now, rnd, id);
-	testid_to_text(id, id_text);
-	testid_token(d->keys->token_key, id, token);
-	results_time_text((now + d->test_ttl_s) * 1000000, false, expires);
-	snprintf(location, sizeof(location), "%s%s", TEST_PREFIX, id_text);
-
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", id_text, "token", token, "zone",
-			d->zone_text, "expires", expires, "expires_in", (json_int_t)d->test_ttl_s);
-	return respond_json(conn, MHD_HTTP_CREATED, doc, NULL, location);
-}
-
-/* The token from "Authorization: Bearer <token>" (RFC 6750 2.1), else from ?token=. */
-static const char *
-presented_token(struct MHD_Connection *conn)
-{
-	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_AUTHORIZATION);
-
-	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
-		auth += 7;
-		while (*auth == ' ')
-			auth++;
-		return auth;
-	}
-	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
-}
-
-/* A bad query argument, cut and made printable ASCII: the error message quotes it back. */
-static void
-printable_copy(const char *value, char out[static EXPECT_SHOW_MAX + 1])
-{
-	size_t len = strnlen(value, EXPECT_SHOW_MAX);
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)value[i];
-		out[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-	}
-	out[len] = '\0';
-}
-
-/* The ?expect= values of one request, parsed; the first bad one kept to name it. */
-struct expect_args {
-	struct trust_entry entries[TRUST_MAX];
-	size_t n;
-	size_t room; /* how many the policy can still take */
-	bool too_many;
-	bool bad;
-	char bad_text[EXPECT_SHOW_MAX + 1]; /* printable ASCII: it goes back to the client */
-};
-
-/* MHD_get_connection_values() callback: one argument of the query string. */
-static enum MHD_Result
-collect_expect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct expect_args *x = cls;
-	struct trust_entry t;
-
-	(void)kind;
-	if (key == NULL || strcmp(key, "expect") != 0 || x->bad || x->too_many)
-		return MHD_YES;
-	if (value == NULL)
-		value = "";
-	if (trust_parse(value, &t) != DL_E_OK) {
-		x->bad = true;
-		printable_copy(value, x->bad_text);
-		return MHD_YES;
-	}
-	if (x->n >= x->room) {
-		x->too_many = true;
-		return MHD_YES;
-	}
-	x->entries[x->n++] = t;
-	return MHD_YES;
-}
-
-/*
- * This request's policy in *p: the operator's plus the ?expect= values (the CLI's --expect).
- * False, with the answer (a 400 naming the bad value, or too many) queued in *queued.
- */
-static bool
-request_policy(const struct http_deps *d, struct MHD_Connection *conn,
-	       struct verdict_policy *p, enum MHD_Result *queued)
-{
-	struct expect_args *x = calloc(1, sizeof(*x));
-	char msg[128 + EXPECT_SHOW_MAX];
-	bool ok = false;
-
-	if (d->policy != NULL)
-		*p = *d->policy;
-	else
-		verdict_policy_init(p);
-	if (x == NULL) {
-		*queued = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-		return false;
-	}
-	x->room = p->n_trusted < TRUST_MAX ? TRUST_MAX - p->n_trusted : 0;
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_expect, x);
-	if (x->bad) {
-		snprintf(msg, sizeof(msg),
-			 "bad expect value `%s': want an ASN (AS64496), a prefix (192.0.2.0/24) or "
-			 "an address",
-			 x->bad_text);
-		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
-		goto out;
-	}
-	if (x->too_many) {
-		snprintf(msg, sizeof(msg), "too many expect values: at most %zu", x->room);
-		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
-		goto out;
-	}
-	memcpy(&p->trusted[p->n_trusted], x->entries, x->n * sizeof(x->entries[0]));
-	p->n_trusted += x->n;
-	ok = true;
-out:
-	free(x);
-	return ok;
-}
-
-/* The ?configured= values of one request (the client's own resolvers), parsed. */
-struct configured_args {
-	struct verdict_configured entries[VERDICT_CONFIGURED_MAX];
-	size_t n;
-	bool too_many;
-	bool bad;
-	char bad_text[EXPECT_SHOW_MAX + 1]; /* printable ASCII: it goes back to the client */
-};
-
-/* MHD_get_connection_values() callback: one argument of the query string. */
-static enum MHD_Result
-collect_configured(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	struct configured_args *x = cls;
-	struct dl_addr a;
-
-	(void)kind;
-	if (key == NULL || strcmp(key, "configured") != 0 || x->bad || x->too_many)
-		return MHD_YES;
-	if (value == NULL)
-		value = "";
-	if (addr_parse(value, &a) != DL_E_OK) {
-		x->bad = true;
-		printable_copy(value, x->bad_text);
-		return MHD_YES;
-	}
-	if (x->n >= VERDICT_CONFIGURED_MAX) {
-		x->too_many = true;
-		return MHD_YES;
-	}
-	memset(&x->entries[x->n], 0, sizeof(x->entries[x->n]));
-	x->entries[x->n++].addr = a;
-	return MHD_YES;
-}
-
-/*
- * The ?configured= addresses of this request into *x (networks not yet looked up). False, with
- * the answer (a 400 naming the bad value, or too many) queued in *queued.
- */
-static bool
-request_configured(struct MHD_Connection *conn, struct configured_args *x, enum MHD_Result *queued)
-{
-	char msg[128 + EXPECT_SHOW_MAX];
-
-	memset(x, 0, sizeof(*x));
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_configured, x);
-	if (x->bad) {
-		snprintf(msg, sizeof(msg), "bad configured value `%s': want an IP address",
-			 x->bad_text);
-		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
-		return false;
-	}
-	if (x->too_many) {
-		snprintf(msg, sizeof(msg), "too many configured values: at most %d",
-			 VERDICT_CONFIGURED_MAX);
-		*queued = respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
-		return false;
-	}
-	return true;
-}
-
-/*
- * The document for one test: summarize its observations, look up each address's network (the
- * configured resolvers' too), decide, shape. Returns DL_E_OK with *doc, or the error (logged
- * by the caller).
- */
-static int
-build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t created,
-	      uint64_t expires, const struct observation *obs, size_t n,
-	      const struct verdict_policy *policy, struct configured_args *cfg, json_t **doc)
-{
-	char id_text[TESTID_TEXT_LEN + 1];
-	struct results_summary sum;
-	struct verdict_out vout;
-	struct verdict_in vin;
-	int rc;
-
-	rc = results_summarize(obs, n, &sum);
-	if (rc != DL_E_OK)
-		goto out;
-	for (size_t i = 0; i < sum.n_resolvers; i++)
-		enrich_lookup(d->enrich, &sum.resolvers[i].addr, &sum.resolvers[i].net);
-	if (sum.exit4.present)
-		enrich_lookup(d->enrich, &sum.exit4.addr, &sum.exit4.net);
-	if (sum.exit6.present)
-		enrich_lookup(d->enrich, &sum.exit6.addr, &sum.exit6.net);
-	for (size_t i = 0; i < cfg->n; i++)
-		enrich_lookup(d->enrich, &cfg->entries[i].addr, &cfg->entries[i].net);
-
-	memset(&vin, 0, sizeof(vin));
-	vin.resolvers = sum.resolvers;
-	vin.n_resolvers = sum.n_resolvers;
-	vin.exit4 = sum.exit4;
-	vin.exit6 = sum.exit6;
-	vin.policy = policy;
-	vin.configured = cfg->entries;
-	vin.n_configured = cfg->n;
-	verdict_compute(&vin, &vout);
-
-	testid_to_text(id, id_text);
-	struct results_in in = {
-		.id_text = id_text,
-		.zone_text = d->zone_text,
-		.created_s = created,
-		.expires_s = expires,
-		.obs = obs,
-		.n = n,
-		.sum = &sum,
-		.verdict = &vout,
-		.configured = cfg->entries,
-		.n_configured = cfg->n,
-	};
-	rc = results_json(&in, doc);
-out:
-	results_summary_free(&sum);
-	return rc;
-}
-
-static enum MHD_Result
-get_results(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
-{
-	const struct http_deps *d = h->deps;
-	uint8_t id[TESTID_LEN];
-	const char *token;
-	struct observation *obs = NULL;
-	struct verdict_policy *policy = NULL;
-	struct configured_args *cfg = NULL;
-	size_t n = 0;
-	uint64_t now = now_s();
-	uint64_t created;
-	uint64_t expires;
-	enum MHD_Result ret;
-	bool ok;
-	json_t *doc = NULL;
-	int rc;
-
-	if (testid_from_text(rest, strlen(rest), id) != DL_E_OK)
-		return respond_error(conn, MHD_HTTP_BAD_REQUEST, "malformed test id", NULL);
-	created = testid_created(id);
-	expires = created + d->test_ttl_s;
-	token = presented_token(conn);
-	/*
-	 * A forged id, an expired test and a wrong token look the same from outside, and every
-	 * check runs, so neither the answer nor its timing tells a prober which one failed.
-	 */
-	ok = testid_verify(d->keys->id_key, id);
-	ok &= expires >= now;
-	ok &= testid_token_ok(d->keys->token_key, id, token != NULL ? token : "");
-	ok &= token != NULL;
-	if (!ok)
-		return respond_error(conn, MHD_HTTP_NOT_FOUND, "unknown or expired test", NULL);
-
-	/* A few KiB: off the stack of MHD's thread. */
-	policy = malloc(sizeof(*policy));
-	cfg = malloc(sizeof(*cfg));
-	if (policy == NULL || cfg == NULL) {
-		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-		goto out;
-	}
-	if (!request_policy(d, conn, policy, &ret) || !request_configured(conn, cfg, &ret))
-		goto out;
-
-	rc = store_get(d->store, id, now, &obs, &n);
-	if (rc != DL_E_OK) {
-		log_warnx("http: store_get: %s", dl_strerror(rc));
-		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-		goto out;
-	}
-	rc = build_results(d, id, created, expires, obs, n, policy, cfg, &doc);
-	if (rc != DL_E_OK) {
-		log_warnx("http: results: %s", dl_strerror(rc));
-		ret = respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-		goto out;
-	}
-	ret = respond_json(conn, MHD_HTTP_OK, doc, NULL, NULL);
-out:
-	free(obs);
-	free(cfg);
-	free(policy);
-	return ret;
-}
 
 /* GET /api/v1/findings: the catalogue, the same for everyone, so it may be cached. */
 static enum MHD_Result
-get_findings(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+get_findings(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
+             const struct request *req)
 {
+	(void)req;
 	json_t *doc = NULL;
 
 	(void)h;
 	(void)rest;
 	if (results_findings_json(&doc) != DL_E_OK)
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
-	return respond_doc(conn, MHD_HTTP_OK, doc, NULL, NULL, CACHE_CATALOGUE);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	return http_respond_doc(conn, MHD_HTTP_OK, doc, NULL, NULL, CACHE_CATALOGUE);
 }
 
 static enum MHD_Result
-whoami(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+whoami(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
+       const struct request *req)
 {
+	(void)req;
 	struct dl_addr a;
 	uint16_t port;
 	char text[ADDR_TEXT_MAX];
 
 	(void)h;
 	(void)rest;
-	if (!peer_of(conn, &a, &port))
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+	if (!http_peer(conn, &a, &port))
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
 	addr_fmt(&a, text);
-	return respond_json(conn, MHD_HTTP_OK,
+	return http_respond_json(conn, MHD_HTTP_OK,
 			    json_pack("{s:s, s:i}", "address", text, "family", (int)a.family), NULL,
 			    NULL);
 }
 
 static enum MHD_Result
-healthz(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+healthz(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
+        const struct request *req)
 {
+	(void)req;
 	(void)h;
 	(void)rest;
-	return respond_json(conn, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL, NULL);
+	return http_respond_json(conn, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"), NULL, NULL);
 }
 
 /* Append the store's counters in Prometheus text format; returns the new length. */
@@ -595,68 +259,94 @@ store_metrics(struct store *s, char *buf, size_t len, size_t cap)
 }
 
 static enum MHD_Result
-metrics(const struct http_server *h, struct MHD_Connection *conn, const char *rest)
+metrics(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
+        const struct request *req)
 {
+	(void)req;
 	const struct http_deps *d = h->deps;
 	char *buf = malloc(METRICS_MAX);
 	size_t len = 0;
 
 	(void)rest;
 	if (buf == NULL)
-		return respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
 	if (d->metrics != NULL) {
 		len = d->metrics(d->metrics_arg, buf, METRICS_MAX - STORE_METRICS_MAX);
 		if (len >= METRICS_MAX - STORE_METRICS_MAX)
 			len = 0; /* a broken callback: keep the part we can vouch for */
 	}
 	len = store_metrics(d->store, buf, len, METRICS_MAX);
-	return respond(conn, MHD_HTTP_OK, CONTENT_METRICS, buf, len, NULL, NULL, NULL);
+	return http_respond(conn, MHD_HTTP_OK, CONTENT_METRICS, buf, len, NULL, NULL, NULL);
 }
 
 static const struct route routes[] = {
-	{ TESTS_PATH, false, true, create_test },
-	{ TEST_PREFIX, true, false, get_results },
-	{ "/api/v1/findings", false, false, get_findings },
-	{ "/api/v1/whoami", false, false, whoami },
-	{ "/healthz", false, false, healthz },
-	{ "/metrics", false, false, metrics },
+	{ TESTS_PATH, false, NULL, true, http_create_test },
+	{ TEST_PREFIX, true, NULL, false, http_get_results },
+	{ TEST_PREFIX, true, "/webrtc", true, http_post_webrtc },
+	{ "/api/v1/findings", false, NULL, false, get_findings },
+	{ "/api/v1/whoami", false, NULL, false, whoami },
+	{ "/healthz", false, NULL, false, healthz },
+	{ "/metrics", false, NULL, false, metrics },
 };
+
+/*
+ * Does url match r? Then *rest holds the segment of a prefix route (at most rest_cap - 1
+ * characters: a longer one matches nothing, so it is a 404).
+ */
+static bool
+route_matches(const struct route *r, const char *url, char *rest, size_t rest_cap)
+{
+	size_t plen = strlen(r->path);
+	size_t slen = r->suffix != NULL ? strlen(r->suffix) : 0;
+	const char *seg = url + plen;
+	const char *end;
+
+	rest[0] = '\0';
+	if (!r->is_prefix)
+		return strcmp(url, r->path) == 0;
+	if (strncmp(url, r->path, plen) != 0)
+		return false;
+	end = strchr(seg, '/');
+	if (end == NULL)
+		end = seg + strlen(seg);
+	if (end == seg || (size_t)(end - seg) >= rest_cap)
+		return false;
+	if (slen > 0 ? strcmp(end, r->suffix) != 0 : *end != '\0')
+		return false;
+	memcpy(rest, seg, (size_t)(end - seg));
+	rest[end - seg] = '\0';
+	return true;
+}
 
 static enum MHD_Result
 route_request(const struct http_server *h, struct MHD_Connection *conn, const char *url,
-	      const char *method)
+	      const char *method, const struct request *req)
 {
 	const struct web_asset *page;
 
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *r = &routes[i];
-		const char *rest = "";
+		char rest[ROUTE_SEGMENT_MAX];
 		bool method_ok;
 
-		if (r->is_prefix) {
-			size_t plen = strlen(r->path);
-			if (strncmp(url, r->path, plen) != 0 || url[plen] == '\0' ||
-			    strchr(url + plen, '/') != NULL)
-				continue;
-			rest = url + plen;
-		} else if (strcmp(url, r->path) != 0) {
+		if (!route_matches(r, url, rest, sizeof(rest)))
 			continue;
-		}
 		if (r->is_post)
 			method_ok = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 		else
 			method_ok = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 				    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 		if (!method_ok)
-			return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
-					     "method not allowed", r->is_post ? "POST" : "GET, HEAD");
-		return r->fn(h, conn, rest);
+			return http_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+						  "method not allowed",
+						  r->is_post ? "POST" : "GET, HEAD");
+		return r->fn(h, conn, rest, req);
 	}
 	page = web_find(url);
 	if (page == NULL)
-		return respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
+		return http_respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
+		return http_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
 				     "GET, HEAD");
 	return web_respond(conn, page, h->csp);
 }
@@ -703,14 +393,14 @@ record_exit(const struct http_deps *d, struct MHD_Connection *conn)
 	struct observation o;
 	struct dl_addr peer;
 	uint16_t port;
-	uint64_t now = now_us();
+	uint64_t now = http_now_us();
 
 	if (!exit_host(d->zone_text, host, &pl))
 		return;
 	if (!testid_verify(d->keys->id_key, pl.id) ||
 	    (uint64_t)testid_created(pl.id) + d->test_ttl_s < now / 1000000)
 		return;
-	if (!peer_of(conn, &peer, &port))
+	if (!http_peer(conn, &peer, &port))
 		return;
 	memset(&o, 0, sizeof(o));
 	o.time_us = now;
@@ -753,7 +443,6 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	struct request *req = *req_cls;
 
 	(void)version;
-	(void)upload_data;
 	if (req == NULL) {
 		req = calloc(1, sizeof(*req));
 		if (req == NULL)
@@ -761,7 +450,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		*req_cls = req;
 		/* Answer before the body arrives: MHD then closes instead of reading it. */
 		if (declares_big_body(conn))
-			return respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+			return http_respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 					     "request body too large", NULL);
 		return MHD_YES;
 	}
@@ -770,14 +459,22 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		 * Only a chunked body gets here past the limit. MHD cannot answer in the middle of
 		 * a body, and reading on would let a client stream forever: drop the connection.
 		 */
-		if (*upload_data_size > HTTP_BODY_MAX - req->body)
+		if (*upload_data_size > HTTP_BODY_MAX - req->len)
 			return MHD_NO;
-		req->body += *upload_data_size;
+		/* Only a POST route reads a body; the others' bodies are counted and dropped. */
+		if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+			if (req->body == NULL)
+				req->body = malloc(HTTP_BODY_MAX);
+			if (req->body == NULL)
+				return MHD_NO;
+			memcpy(req->body + req->len, upload_data, *upload_data_size);
+		}
+		req->len += *upload_data_size;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	record_exit(h->deps, conn);
-	return route_request(h, conn, url, method);
+	return route_request(h, conn, url, method, req);
 }
 
 static void
@@ -787,7 +484,11 @@ request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	free(*req_cls);
+	if (*req_cls != NULL) {
+		struct request *req = *req_cls;
+		free(req->body);
+		free(req);
+	}
 	*req_cls = NULL;
 }
 
