@@ -177,6 +177,44 @@ http_respond_error(struct MHD_Connection *conn, unsigned status, const char *msg
 }
 
 
+static bool
+is_wildcard(const struct dl_addr *a)
+{
+	static const uint8_t zero[16];
+	return memcmp(a->a, zero, a->family == 6 ? 16 : 4) == 0;
+}
+
+size_t
+http_stun_urls(const struct dl_endpoint *stun, size_t n, const struct dl_addr *web4,
+	       size_t n_web4, const struct dl_addr *web6, size_t n_web6,
+	       char out[HTTP_STUN_URLS_MAX][HTTP_STUN_URL_MAX])
+{
+	bool have4 = false, have6 = false;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < HTTP_STUN_URLS_MAX; i++) {
+		bool v6 = stun[i].addr.family == 6;
+		const struct dl_addr *a = &stun[i].addr;
+		char text[ADDR_TEXT_MAX];
+
+		if (v6 ? have6 : have4)
+			continue;
+		if (is_wildcard(a)) {
+			if ((v6 ? n_web6 : n_web4) == 0)
+				continue;
+			a = v6 ? &web6[0] : &web4[0];
+		}
+		addr_fmt(a, text);
+		snprintf(out[k++], HTTP_STUN_URL_MAX, v6 ? "stun:[%s]:%u" : "stun:%s:%u", text,
+			 (unsigned)stun[i].port);
+		if (v6)
+			have6 = true;
+		else
+			have4 = true;
+	}
+	return k;
+}
+
 /* GET /api/v1/findings: the catalogue, the same for everyone, so it may be cached. */
 static enum MHD_Result
 get_findings(const struct http_server *h, struct MHD_Connection *conn, const char *rest,

@@ -32,6 +32,8 @@ http_create_test(const struct http_server *h, struct MHD_Connection *conn, const
 	uint64_t now = http_now_s();
 	int rc;
 	json_t *doc;
+	json_t *stun;
+	int bad = 0;
 
 	(void)rest;
 	(void)req;
@@ -49,8 +51,16 @@ http_create_test(const struct http_server *h, struct MHD_Connection *conn, const
 	results_time_text((now + d->test_ttl_s) * 1000000, false, expires);
 	snprintf(location, sizeof(location), "%s%s", TEST_PREFIX, id_text);
 
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", id_text, "token", token, "zone",
-			d->zone_text, "expires", expires, "expires_in", (json_int_t)d->test_ttl_s);
+	stun = json_array();
+	for (size_t i = 0; i < d->n_stun_urls; i++)
+		bad |= json_array_append_new(stun, json_string(d->stun_urls[i]));
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o?}", "id", id_text, "token", token, "zone",
+			d->zone_text, "expires", expires, "expires_in", (json_int_t)d->test_ttl_s,
+			"stun", stun);
+	if (bad || !json_is_array(json_object_get(doc, "stun"))) {
+		json_decref(doc);
+		doc = NULL; /* a 500 */
+	}
 	return http_respond_json(conn, MHD_HTTP_CREATED, doc, NULL, location);
 }
 

@@ -11,7 +11,7 @@
 
 #include "web_assets.h"
 
-#define WEB_CSP_MAX 1024
+#define WEB_CSP_MAX 2048 /* four times the longest zone and the fixed text */
 
 /* The embedded file served at url ("/" is "/index.html"), or NULL. Pure. */
 const struct web_asset *web_find(const char *url);
