@@ -12,30 +12,6 @@ if ! start_dnsleakd --http "[::1]:$HTTP6_PORT"; then
 fi
 HTTP6_URL="http://[::1]:$HTTP6_PORT"
 
-# req METHOD URL [curl args...]: sets CODE, BODY and HDRS (the response headers).
-req() {
-	local method=$1 url=$2
-	shift 2
-	CODE=$(curl -s -g -X "$method" -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' \
-		--max-time 10 "$@" "$url" 2>/dev/null)
-	BODY=$(cat "$TMP/body" 2>/dev/null)
-	HDRS=$(tr -d '\r' <"$TMP/headers" 2>/dev/null)
-}
-# hdr NAME: the value of a response header (case-insensitive name), empty when absent.
-hdr() {
-	awk -v n="$(tr 'A-Z' 'a-z' <<<"$1")" 'BEGIN { FS = ": " }
-		tolower($1) == n { sub(/^[^:]*: /, ""); print; exit }' <<<"$HDRS"
-}
-jbody() { json "$1" <<<"$BODY" 2>/dev/null; }
-# expect_json_error DESC STATUS: CODE is STATUS and the body is {"error": "<text>"}.
-expect_json_error() {
-	expect_eq "$1: status $2" "$2" "$CODE"
-	expect_eq "$1: JSON {\"error\": ...}" "['error'] str" \
-		"$(jbody '"%s %s" % (sorted(d.keys()), type(d["error"]).__name__)')"
-	expect_match "$1: Content-Type application/json" '^application/json' "$(hdr Content-Type)"
-	expect_eq "$1: Cache-Control no-store" no-store "$(hdr Cache-Control)"
-}
-
 # POST /api/v1/tests.
 req POST "$HTTP_URL/api/v1/tests"
 expect_eq "POST /api/v1/tests: 201" 201 "$CODE"

@@ -1,8 +1,8 @@
 # lib.sh -- shared by the integration tests: TAP output, free ports, a dnsleakd on loopback.
 #
-# Source it, then call start_dnsleakd [extra flags]; it sets DNS_PORT, HTTP_PORT, HTTP_URL,
-# DLD_PID and removes everything on exit. The daemon is $DNSLEAKD (the ASan build under
-# `make check`). Tests print TAP lines through ok/not_ok/check.
+# Source it, then call start_dnsleakd [extra flags]; it sets DNS_PORT, HTTP_PORT, STUN_PORT,
+# HTTP_URL, DLD_PID and removes everything on exit. The daemon is $DNSLEAKD (the ASan build
+# under `make check`). Tests print TAP lines through ok/not_ok/check.
 
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -81,9 +81,12 @@ start_dnsleakd() {
 	for tries in 1 2 3; do
 		DNS_PORT=$(free_port)
 		HTTP_PORT=$(free_port)
+		STUN_PORT=$(free_port)
 		HTTP_URL="http://127.0.0.1:$HTTP_PORT"
+		# STUN on a fresh port too: the default 3478 would collide between test runs.
 		"$DNSLEAKD" --dns "127.0.0.1:$DNS_PORT" --dns "[::1]:$DNS_PORT" \
-			--http "127.0.0.1:$HTTP_PORT" --secret-file "$TMP/secret" "$@" \
+			--http "127.0.0.1:$HTTP_PORT" --stun "127.0.0.1:$STUN_PORT" \
+			--stun "[::1]:$STUN_PORT" --secret-file "$TMP/secret" "$@" \
 			>"$TMP/dnsleakd.log" 2>&1 &
 		DLD_PID=$!
 		on_exit "stop_dnsleakd"
@@ -144,4 +147,29 @@ require() {
 		finish
 		exit 1
 	fi
+}
+
+# req METHOD URL [curl args...]: sets CODE, BODY and HDRS (the response headers).
+req() {
+	local method=$1 url=$2
+	shift 2
+	rm -f "$TMP/body" "$TMP/headers" # curl leaves an old file alone when no body comes
+	CODE=$(curl -s -g -X "$method" -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' \
+		--max-time 10 "$@" "$url" 2>/dev/null)
+	BODY=$(cat "$TMP/body" 2>/dev/null)
+	HDRS=$(tr -d '\r' <"$TMP/headers" 2>/dev/null)
+}
+# hdr NAME: the value of a response header (case-insensitive name), empty when absent.
+hdr() {
+	awk -v n="$(tr 'A-Z' 'a-z' <<<"$1")" 'BEGIN { FS = ": " }
+		tolower($1) == n { sub(/^[^:]*: /, ""); print; exit }' <<<"$HDRS"
+}
+jbody() { json "$1" <<<"$BODY" 2>/dev/null; }
+# expect_json_error DESC STATUS: CODE is STATUS and the body is {"error": "<text>"}.
+expect_json_error() {
+	expect_eq "$1: status $2" "$2" "$CODE"
+	expect_eq "$1: JSON {\"error\": ...}" "['error'] str" \
+		"$(jbody '"%s %s" % (sorted(d.keys()), type(d["error"]).__name__)')"
+	expect_match "$1: Content-Type application/json" '^application/json' "$(hdr Content-Type)"
+	expect_eq "$1: Cache-Control no-store" no-store "$(hdr Cache-Control)"
 }
