@@ -109,7 +109,7 @@ parse_port(const struct tok *t, bool allow_zero, uint16_t *out)
 static void
 unmap(struct dl_addr *a)
 {
-	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	if (a->family != 6 || memcmp(a->a, prefix, sizeof(prefix)) != 0)
 		return;
@@ -151,7 +151,7 @@ parse_mdns(const struct tok *t, char out[static WEBRTC_MDNS_MAX])
 	if (t->len <= slen || t->len - slen > WEBRTC_MDNS_LABEL_MAX)
 		return false;
 	size_t llen = t->len - slen;
-	struct tok sfx = {t->p + llen, slen};
+	struct tok sfx = { t->p + llen, slen };
 	if (!tok_is(&sfx, suffix))
 		return false;
 	if (t->p[0] == '-' || t->p[llen - 1] == '-')
@@ -188,10 +188,10 @@ parse_type(const struct tok *t, enum webrtc_cand_type *out)
 		const char *name;
 		enum webrtc_cand_type type;
 	} types[] = {
-	    {"host", WEBRTC_HOST},
-	    {"srflx", WEBRTC_SRFLX},
-	    {"prflx", WEBRTC_PRFLX},
-	    {"relay", WEBRTC_RELAY},
+		{ "host", WEBRTC_HOST },
+		{ "srflx", WEBRTC_SRFLX },
+		{ "prflx", WEBRTC_PRFLX },
+		{ "relay", WEBRTC_RELAY },
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -255,12 +255,12 @@ webrtc_candidate_parse(const char *s, size_t len, struct webrtc_candidate *out)
 	}
 
 	memset(&c, 0, sizeof(c));
-	struct toks ts = {s, s + len, false};
+	struct toks ts = { s, s + len, false };
 
 	/* "candidate:" and the foundation share the first token. */
 	if (!toks_next(&ts, &t))
 		return DL_E_FORMAT;
-	struct tok head = {t.p, t.len < sizeof(prefix) - 1 ? t.len : sizeof(prefix) - 1};
+	struct tok head = { t.p, t.len < sizeof(prefix) - 1 ? t.len : sizeof(prefix) - 1 };
 	if (!tok_is(&head, prefix))
 		return DL_E_FORMAT;
 	rc = check_foundation(t.p + head.len, t.len - head.len);

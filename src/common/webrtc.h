@@ -22,26 +22,26 @@
 #include "addr.h"
 #include "err.h"
 
-#define WEBRTC_CAND_MAX 1024       /* one candidate line; browsers write ~150 bytes */
-#define WEBRTC_TOKEN_MAX 256       /* one extension name or value */
-#define WEBRTC_FOUNDATION_MAX 32   /* RFC 8839 5.1: 1*32ice-char */
-#define WEBRTC_MDNS_MAX 64         /* "<label>.local" with its NUL */
-#define WEBRTC_MDNS_LABEL_MAX 57   /* so that label + ".local" + NUL fits WEBRTC_MDNS_MAX */
+#define WEBRTC_CAND_MAX 1024     /* one candidate line; browsers write ~150 bytes */
+#define WEBRTC_TOKEN_MAX 256     /* one extension name or value */
+#define WEBRTC_FOUNDATION_MAX 32 /* RFC 8839 5.1: 1*32ice-char */
+#define WEBRTC_MDNS_MAX 64       /* "<label>.local" with its NUL */
+#define WEBRTC_MDNS_LABEL_MAX 57 /* so that label + ".local" + NUL fits WEBRTC_MDNS_MAX */
 
 enum webrtc_cand_type { WEBRTC_HOST = 1, WEBRTC_SRFLX, WEBRTC_PRFLX, WEBRTC_RELAY };
 
 struct webrtc_candidate {
 	enum webrtc_cand_type type;
-	bool tcp;                     /* transport "tcp" (any case); else udp */
-	uint8_t family;               /* 4 or 6 for an address; 0 for an mDNS name */
-	struct dl_addr addr;          /* when family != 0 */
-	char mdns[WEBRTC_MDNS_MAX];   /* "<label>.local", lowercased, when family == 0; else "" */
-	uint16_t port;                /* 1..65535 (TCP active candidates say 9, the discard port) */
-	uint32_t priority;            /* 1..2^32-1 */
-	uint16_t component;           /* 1..256 */
-	struct dl_addr raddr;         /* when has_raddr */
-	bool has_raddr;               /* raddr was an IP literal other than 0.0.0.0 / :: */
-	uint16_t rport;               /* 0 when absent; browsers that hide raddr say "rport 0" */
+	bool tcp;                   /* transport "tcp" (any case); else udp */
+	uint8_t family;             /* 4 or 6 for an address; 0 for an mDNS name */
+	struct dl_addr addr;        /* when family != 0 */
+	char mdns[WEBRTC_MDNS_MAX]; /* "<label>.local", lowercased, when family == 0; else "" */
+	uint16_t port;              /* 1..65535 (TCP active candidates say 9, the discard port) */
+	uint32_t priority;          /* 1..2^32-1 */
+	uint16_t component;         /* 1..256 */
+	struct dl_addr raddr;       /* when has_raddr */
+	bool has_raddr;             /* raddr was an IP literal other than 0.0.0.0 / :: */
+	uint16_t rport;             /* 0 when absent; browsers that hide raddr say "rport 0" */
 };
 
 /*
@@ -52,7 +52,7 @@ struct webrtc_candidate {
  * trailing spaces, an extension name without a value). On failure *out is untouched.
  */
 DL_MUSTCHECK enum dl_err webrtc_candidate_parse(const char *s, size_t len,
-                                                struct webrtc_candidate *out);
+						struct webrtc_candidate *out);
 
 /* "host", "srflx", "prflx", "relay"; "unknown" for anything else. Never NULL. */
 const char *webrtc_cand_type_name(enum webrtc_cand_type t);

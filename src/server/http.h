@@ -23,6 +23,7 @@
 #include "addr.h"
 #include "enrich.h"
 #include "err.h"
+#include "rdns.h"
 #include "secret.h"
 #include "store.h"
 #include "verdict.h"
@@ -48,6 +49,7 @@ struct http_deps {
 	/* The ICE servers the page asks (POST /api/v1/tests "stun"); none: STUN is off. */
 	char stun_urls[HTTP_STUN_URLS_MAX][HTTP_STUN_URL_MAX];
 	size_t n_stun_urls;
+	struct rdns *rdns; /* reverse names of the addresses in results; NULL: none looked up */
 };
 
 /*

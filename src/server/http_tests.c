@@ -237,6 +237,20 @@ request_configured(struct MHD_Connection *conn, struct configured_args *x, enum 
 }
 
 /*
+ * What we know of address a: its network from the MMDB files, and its reverse name when the
+ * background lookups have it (the page polls, so a name missing now comes in a later answer).
+ * Private and other non-public addresses have no name worth asking the operator's resolver for.
+ */
+static void
+describe(const struct http_deps *d, const struct dl_addr *a, struct net_info *net)
+{
+	enrich_lookup(d->enrich, a, net);
+	net->ptr[0] = '\0';
+	if (d->rdns != NULL && verdict_addr_is_public(a))
+		(void)rdns_get(d->rdns, a, http_now_s(), net->ptr);
+}
+
+/*
  * The document for one test: summarize its observations, look up each address's network (the
  * configured resolvers' too), decide, shape. Returns DL_E_OK with *doc, or the error (logged
  * by the caller).
@@ -256,16 +270,16 @@ build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t 
 	if (rc != DL_E_OK)
 		goto out;
 	for (size_t i = 0; i < sum.n_resolvers; i++)
-		enrich_lookup(d->enrich, &sum.resolvers[i].addr, &sum.resolvers[i].net);
+		describe(d, &sum.resolvers[i].addr, &sum.resolvers[i].net);
 	if (sum.exit4.present)
-		enrich_lookup(d->enrich, &sum.exit4.addr, &sum.exit4.net);
+		describe(d, &sum.exit4.addr, &sum.exit4.net);
 	if (sum.exit6.present)
-		enrich_lookup(d->enrich, &sum.exit6.addr, &sum.exit6.net);
+		describe(d, &sum.exit6.addr, &sum.exit6.net);
 	for (size_t i = 0; i < sum.webrtc.n; i++)
 		if (sum.webrtc.cands[i].family != 0)
-			enrich_lookup(d->enrich, &sum.webrtc.cands[i].addr, &sum.webrtc.cands[i].net);
+			describe(d, &sum.webrtc.cands[i].addr, &sum.webrtc.cands[i].net);
 	for (size_t i = 0; i < cfg->n; i++)
-		enrich_lookup(d->enrich, &cfg->entries[i].addr, &cfg->entries[i].net);
+		describe(d, &cfg->entries[i].addr, &cfg->entries[i].net);
 
 	memset(&vin, 0, sizeof(vin));
 	vin.resolvers = sum.resolvers;

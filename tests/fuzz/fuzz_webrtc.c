@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check((c.family == 4 || c.family == 6) && c.addr.family == c.family);
 		check(c.mdns[0] == '\0');
 		/* IPv4-mapped addresses come out as IPv4. */
-		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 		check(c.family == 4 || memcmp(c.addr.a, mapped, sizeof(mapped)) != 0);
 		addr_fmt(&c.addr, host);
 	}
@@ -69,8 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	int n = snprintf(line, sizeof(line), "candidate:1 %u %s %u %s %u typ %s%s rport %u",
-	                 c.component, c.tcp ? "tcp" : "udp", c.priority, host, c.port,
-	                 webrtc_cand_type_name(c.type), raddr, c.rport);
+			 c.component, c.tcp ? "tcp" : "udp", c.priority, host, c.port,
+			 webrtc_cand_type_name(c.type), raddr, c.rport);
 	check(n > 0 && (size_t)n < sizeof(line));
 	check(webrtc_candidate_parse(line, (size_t)n, &again) == DL_E_OK);
 	check(again.type == c.type && again.tcp == c.tcp && again.family == c.family);
