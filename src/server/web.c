@@ -71,7 +71,7 @@ web_respond(struct MHD_Connection *conn, const struct web_asset *a, const char *
 	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache") != MHD_YES ||
 	    MHD_add_response_header(resp, "Content-Security-Policy", csp) != MHD_YES ||
 	    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES ||
-	    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") != MHD_YES ||
+	    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") != MHD_YES)
 		goto out;
 	ret = MHD_queue_response(conn, fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp);
 out:
