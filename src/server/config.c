@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stunwire.h"
+
 #define DEFAULT_ZONE "leak.test"
 #define DEFAULT_DNS_PORT 5353
 #define DEFAULT_HTTP "127.0.0.1:8053"
+#define DEFAULT_STUN_PORT 3478 /* RFC 8489 18.6 */
 
 typedef int setter_fn(struct config *c, const char *value, char *err, size_t err_len);
 
@@ -90,6 +93,45 @@ static int
 set_http(struct config *c, const char *value, char *err, size_t err_len)
 {
 	return add_endpoint(c->http, &c->n_http, value, err, err_len);
+}
+
+/*
+ * `off', or an address to add. `off' empties the list and a later address starts a new one, so
+ * the last word wins: `--stun off' after lib.sh-style defaults turns STUN off.
+ */
+static int
+set_stun(struct config *c, const char *value, char *err, size_t err_len)
+{
+	static const uint8_t zero[16];
+	struct dl_endpoint e;
+
+	if (strcmp(value, "off") == 0) {
+		c->n_stun = 0;
+		c->stun_off = true;
+		return DL_E_OK;
+	}
+	if (addr_parse_endpoint(value, &e) != DL_E_OK)
+		return fail(err, err_len, "bad address `%s' (want ADDR:PORT, [V6]:PORT or off)",
+			    value);
+	/* A wildcard socket must answer from the address each request came to (IP_PKTINFO). */
+	if (memcmp(e.addr.a, zero, e.addr.family == 6 ? 16 : 4) == 0)
+		return fail(err, err_len, "`%s': a wildcard address is not supported, name the "
+			    "address (one --stun per address)", value);
+	c->stun_off = false;
+	return add_endpoint(c->stun, &c->n_stun, value, err, err_len);
+}
+
+/* yes or no: look up the reverse names of the addresses in results (rdns.h). */
+static int
+set_rdns(struct config *c, const char *value, char *err, size_t err_len)
+{
+	if (strcmp(value, "yes") == 0)
+		c->rdns = true;
+	else if (strcmp(value, "no") == 0)
+		c->rdns = false;
+	else
+		return fail(err, err_len, "`%s': want yes or no", value);
+	return DL_E_OK;
 }
 
 static int
@@ -259,6 +301,8 @@ UINT_SETTER(set_tcp_idle, tcp_idle_ms, 100, 600000)
 UINT_SETTER(set_http_conns, http_max_connections, 1, 65536)
 UINT_SETTER(set_http_per_ip, http_per_ip, 1, 65536)
 UINT_SETTER(set_node_id, zone.node_id, 0, 65535)
+UINT_SETTER(set_stun_rate, stun_rate, 0, 1000000)
+UINT_SETTER(set_stun_burst, stun_burst, 1, 1000000)
 
 enum {
 	LIST_DNS = 1u << 0,
@@ -267,12 +311,17 @@ enum {
 	LIST_NS = 1u << 3,
 	LIST_TRUSTED = 1u << 4,
 	LIST_PUBLIC_DNS = 1u << 5,
+	LIST_STUN = 1u << 6,
 };
 
 static const struct config_key keys[] = {
 	{ "zone", set_zone, 0 },
 	{ "dns", set_dns, LIST_DNS },
 	{ "http", set_http, LIST_HTTP },
+	{ "stun", set_stun, LIST_STUN },
+	{ "stun_rate", set_stun_rate, 0 },
+	{ "stun_burst", set_stun_burst, 0 },
+	{ "rdns", set_rdns, 0 },
 	{ "web_address", set_web_address, LIST_WEB },
 	{ "ns", set_ns, LIST_NS },
 	{ "secret_file", set_secret_file, 0 },
@@ -305,6 +354,9 @@ config_init(struct config *c)
 	c->tcp_idle_ms = TCP_IDLE_MS;
 	c->http_max_connections = HTTP_CONN_MAX;
 	c->http_per_ip = HTTP_CONN_PER_IP;
+	c->stun_rate = STUN_RATE_DEFAULT;
+	c->stun_burst = STUN_BURST_DEFAULT;
+	c->rdns = true;
 	c->verbosity = 1;
 	char ignored[8];
 	if (set_zone(c, DEFAULT_ZONE, ignored, sizeof(ignored)) != DL_E_OK)
@@ -326,6 +378,10 @@ clear_list(struct config *c, unsigned bit)
 		c->n_trusted = 0;
 	else if (bit == LIST_PUBLIC_DNS)
 		c->n_public_dns = 0;
+	else if (bit == LIST_STUN) {
+		c->n_stun = 0;
+		c->stun_off = false;
+	}
 }
 
 int
@@ -456,6 +512,14 @@ config_finish(struct config *c, char *err, size_t err_len)
 	}
 	if (c->n_http == 0 && set_http(c, DEFAULT_HTTP, why, sizeof(why)) != DL_E_OK)
 		return fail(err, err_len, "http: %s", why);
+	if (c->n_stun == 0 && !c->stun_off) {
+		struct dl_endpoint v4 = { .addr = { .family = 4, .a = { 127, 0, 0, 1 } },
+					  .port = DEFAULT_STUN_PORT };
+		struct dl_endpoint v6 = { .addr = { .family = 6, .a = { [15] = 1 } },
+					  .port = DEFAULT_STUN_PORT };
+		c->stun[c->n_stun++] = v4;
+		c->stun[c->n_stun++] = v6;
+	}
 	if (c->zone.n_web_v4 + c->zone.n_web_v6 == 0) {
 		if (set_web_address(c, "127.0.0.1", why, sizeof(why)) != DL_E_OK ||
 		    set_web_address(c, "::1", why, sizeof(why)) != DL_E_OK)
@@ -530,6 +594,15 @@ config_print(const struct config *c, FILE *f)
 		addr_fmt_endpoint(&c->http[i], text);
 		fprintf(f, "http = %s\n", text);
 	}
+	if (c->stun_off)
+		fprintf(f, "stun = off\n");
+	for (size_t i = 0; i < c->n_stun; i++) {
+		addr_fmt_endpoint(&c->stun[i], text);
+		fprintf(f, "stun = %s\n", text);
+	}
+	fprintf(f, "stun_rate = %u\n", c->stun_rate);
+	fprintf(f, "stun_burst = %u\n", c->stun_burst);
+	fprintf(f, "rdns = %s\n", c->rdns ? "yes" : "no");
 	print_addrs(f, "web_address", "", c->zone.web_v4, c->zone.n_web_v4);
 	print_addrs(f, "web_address", "", c->zone.web_v6, c->zone.n_web_v6);
 	for (size_t i = 0; i < c->zone.n_ns; i++) {

@@ -33,6 +33,12 @@ struct config {
 	size_t n_dns;
 	struct dl_endpoint http[CONFIG_LISTEN_MAX];
 	size_t n_http;
+	struct dl_endpoint stun[CONFIG_LISTEN_MAX]; /* STUN responder (stun.h); empty when off */
+	size_t n_stun;
+	bool stun_off;       /* `stun = off': no STUN responder at all */
+	unsigned stun_rate;  /* STUN answers per second per source network; 0: no limit */
+	unsigned stun_burst; /* STUN answers in a burst per source network */
+	bool rdns;           /* look up reverse names for results (rdns.h) */
 	char secret_file[CONFIG_PATH_MAX]; /* empty: an ephemeral secret */
 	char user[64];                     /* empty: keep the user we started as */
 	unsigned threads;                  /* UDP workers; 0: one per CPU we may run on */

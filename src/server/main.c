@@ -21,6 +21,7 @@
 #include "privdrop.h"
 #include "secret.h"
 #include "store.h"
+#include "stun.h"
 
 #define DNSLEAK_VERSION "0.1.0"
 #define DRAIN_MS 10     /* how often the store thread empties the rings */
@@ -36,6 +37,7 @@ struct server {
 	_Atomic bool stopping;
 	struct dns_thread *tcp;
 	struct http_server *http;
+	struct stun_server *stun;
 	struct enrich *enrich;
 	int stop_fd;
 	uint64_t stored; /* observations handed to the store */
@@ -52,11 +54,13 @@ usage(FILE *f)
 		"                [--tcp-max-connections N] [--tcp-idle-timeout-ms MS]\n"
 		"                [--http-max-connections N] [--http-connections-per-ip N]\n"
 		"                [--asn-db FILE] [--country-db FILE] [--trusted PREFIX|ASN]...\n"
-		"                [--public-dns ASN]...\n"
+		"                [--public-dns ASN]... [--stun ADDR:PORT|off]... [--stun-rate N]\n"
+		"                [--stun-burst N] [--rdns yes|no]\n"
 		"\n"
 		"Authoritative DNS server and results API of a DNS leak test.\n"
 		"With no options: zone leak.test on 127.0.0.1:5353 and [::1]:5353 (UDP+TCP),\n"
-		"HTTP API on 127.0.0.1:8053, an ephemeral secret.\n"
+		"HTTP API on 127.0.0.1:8053, STUN on 127.0.0.1:3478 and [::1]:3478 (UDP),\n"
+		"an ephemeral secret.\n"
 		"\n"
 		"  -c FILE   read `key = value' settings (same names as the flags, '-' as '_');\n"
 		"            flags given too override the file, and replace its repeatable lists\n"
@@ -106,6 +110,10 @@ static const struct {
 	{ "trusted", "trusted_resolvers" },
 	{ "trusted-resolvers", NULL },
 	{ "public-dns", NULL },
+	{ "stun", NULL },
+	{ "stun-rate", NULL },
+	{ "stun-burst", NULL },
+	{ "rdns", NULL },
 };
 #define N_LONG_KEYS (sizeof(long_keys) / sizeof(long_keys[0]))
 
@@ -226,6 +234,7 @@ metrics_text(void *arg, char *buf, size_t cap)
 	EMIT("dnsleakd_tcp_refused_total %llu\n", (unsigned long long)sum.tcp_refused);
 	EMIT("dnsleakd_tcp_timeouts_total %llu\n", (unsigned long long)sum.tcp_timeouts);
 #undef EMIT
+	n += stun_metrics(s->stun, buf + n, cap - n);
 	return n;
 }
 
@@ -316,6 +325,8 @@ out:
 	udp_join(s->udp, s->n_udp);
 	s->udp = NULL;
 	s->n_udp = 0;
+	stun_join(s->stun);
+	s->stun = NULL;
 	if (sfd >= 0)
 		close(sfd);
 	if (tfd >= 0)
@@ -402,6 +413,9 @@ main(int argc, char *argv[])
 	if (udp_start(&s->cfg.zone, s->cfg.dns, s->cfg.n_dns, s->threads_per_address, &s->stopping,
 		      &s->udp, &s->n_udp, err, sizeof(err)) != DL_E_OK)
 		fatalx("%s", err);
+	if (stun_start(s->cfg.stun, s->cfg.n_stun, s->cfg.stun_rate, s->cfg.stun_burst,
+		       &s->stopping, &s->stun, err, sizeof(err)) != DL_E_OK)
+		fatalx("%s", err);
 
 	struct http_deps deps = {
 		.store = s->store,
@@ -416,6 +430,15 @@ main(int argc, char *argv[])
 		.policy = &s->cfg.policy,
 		.node_id = s->cfg.zone.node_id,
 	};
+	deps.n_stun_urls = http_stun_urls(s->cfg.stun, s->cfg.n_stun, s->cfg.zone.web_v4,
+					  s->cfg.zone.n_web_v4, s->cfg.zone.web_v6,
+					  s->cfg.zone.n_web_v6, deps.stun_urls);
+	if (s->cfg.rdns) {
+		struct rdns_limits lim = RDNS_LIMITS_DEFAULT;
+		deps.rdns = rdns_new(&lim, err, sizeof(err));
+		if (deps.rdns == NULL)
+			fatalx("rdns: %s", err);
+	}
 	if (http_start(s->cfg.http, s->cfg.n_http, &deps, &s->http, err, sizeof(err)) != DL_E_OK)
 		fatalx("%s", err);
 
@@ -438,9 +461,16 @@ main(int argc, char *argv[])
 	}
 	log_info("zone %s: dns %s (udp: %u threads each; tcp), http %s", s->cfg.zone_text,
 		 dns_list, s->threads_per_address, http_list);
+	for (size_t i = 0; i < s->cfg.n_stun; i++) {
+		char a[ADDR_STR_MAX];
+		addr_fmt_endpoint(&s->cfg.stun[i], a);
+		log_info("stun %s (%u answers/s per source, burst %u)", a, s->cfg.stun_rate,
+			 s->cfg.stun_burst);
+	}
 
 	rc = event_loop(s);
 	http_stop(s->http);
+	rdns_free(deps.rdns); /* after the HTTP threads, its only users */
 	tcp_join(s->tcp);
 	log_info("stopped; %llu observations stored", (unsigned long long)s->stored);
 	store_free(s->store);

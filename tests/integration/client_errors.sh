@@ -225,7 +225,7 @@ happy_path() {
 		--http 192.0.2.80:8053 --http '[2001:db8::80]:8053' \
 		--ns ns1=198.51.100.53 --ns ns1=2001:db8::53 \
 		--web-address 192.0.2.80 --web-address 2001:db8::80 \
-		--secret-file "$TMP/secret" >"$TMP/dnsleakd.log" 2>&1 &
+		--secret-file "$TMP/secret" --rdns no >"$TMP/dnsleakd.log" 2>&1 &
 	DLD_PID=$!
 	on_exit stop_dnsleakd
 	cat >"$TMP/unbound.conf" <<CONF

@@ -43,6 +43,51 @@ expect_line "-n: test_ttl = 600" "test_ttl = 600"
 expect_line "-n: tcp_idle_timeout_ms = 10000" "tcp_idle_timeout_ms = 10000"
 expect_line "-n: max_observations_per_test = 1000" "max_observations_per_test = 1000"
 expect_eq "-n: nothing on stderr" "" "$ERR"
+expect_line "-n: stun = 127.0.0.1:3478" "stun = 127.0.0.1:3478"
+expect_line "-n: stun = [::1]:3478" "stun = [::1]:3478"
+expect_eq "-n: two stun listeners" 2 "$(count_key stun)"
+expect_line "-n: stun_rate = 20" "stun_rate = 20"
+expect_line "-n: stun_burst = 40" "stun_burst = 40"
+
+# STUN: off, own addresses, and bad values (exit 2, naming the flag or line and the value).
+run -n --stun off
+expect_eq "--stun off: exit 0" 0 "$RC"
+expect_line "--stun off: stun = off" "stun = off"
+expect_eq "--stun off: no stun address" 1 "$(count_key stun)"
+run -n --stun 192.0.2.1:3478 --stun '[2001:db8::1]:19302' --stun-rate 5 --stun-burst 9
+expect_line "--stun: stun = 192.0.2.1:3478" "stun = 192.0.2.1:3478"
+expect_line "--stun: stun = [2001:db8::1]:19302" "stun = [2001:db8::1]:19302"
+expect_eq "--stun replaces the defaults" 2 "$(count_key stun)"
+expect_line "--stun-rate 5" "stun_rate = 5"
+expect_line "--stun-burst 9" "stun_burst = 9"
+printf 'stun = off\n' >"$TMP/stun-off.conf"
+run -c "$TMP/stun-off.conf" -n --stun 192.0.2.7:3478
+expect_line "file stun = off, flag --stun: the flag wins" "stun = 192.0.2.7:3478"
+expect_no_line "file stun = off, flag --stun: not off" "stun = off"
+for bad in 0.0.0.0:3478 '[::]:3478' bogus 127.0.0.1:0 127.0.0.1:70000 Off; do
+	run -n --stun "$bad"
+	expect_eq "--stun $bad: exit 2" 2 "$RC"
+	expect_match "--stun $bad: the error names flag and value" \
+		"^dnsleakd: --stun: stun: .*\`${bad//[/\\[}'" "$ERR"
+done
+run -n --stun 0.0.0.0:3478
+expect_match "--stun 0.0.0.0:3478: says why" "wildcard address is not supported" "$ERR"
+run -n
+expect_line "-n: rdns = yes (the default)" "rdns = yes"
+run -n --rdns no
+expect_line "--rdns no" "rdns = no"
+run -n --rdns maybe
+expect_eq "--rdns maybe: exit 2" 2 "$RC"
+expect_match "--rdns maybe: the error names flag and value" "^dnsleakd: --rdns: rdns: \`maybe': want yes or no" "$ERR"
+run -n --stun-rate x
+expect_eq "--stun-rate x: exit 2" 2 "$RC"
+expect_match "--stun-rate x: error" "^dnsleakd: --stun-rate: stun_rate: want a whole number" "$ERR"
+run -n --stun-burst 0
+expect_eq "--stun-burst 0: exit 2" 2 "$RC"
+printf 'zone = leak.test\nstun = [::]:3478\n' >"$TMP/stun-bad.conf"
+run -c "$TMP/stun-bad.conf" -n
+expect_eq "stun = [::]:3478 in a file: exit 2" 2 "$RC"
+expect_match "stun = [::]:3478 in a file: file, line, key" "stun-bad\.conf:2: stun: " "$ERR"
 
 # The -n output is file syntax: it reads back as the same configuration.
 run -n

@@ -28,7 +28,7 @@ nsx ip addr add 2001:db8::10/128 dev lo nodad
 ip netns exec "$NS" "$DNSLEAKD" --dns 198.51.100.53:53 --dns '[2001:db8::53]:53' --http 127.0.0.1:8053 \
 	--ns ns1=198.51.100.53 --ns ns1=2001:db8::53 \
 	--web-address 192.0.2.80 --web-address 2001:db8::80 \
-	--secret-file "$TMP/secret" >"$TMP/dnsleakd.log" 2>&1 &
+	--secret-file "$TMP/secret" --rdns no >"$TMP/dnsleakd.log" 2>&1 &
 DLD_PID=$!
 on_exit stop_dnsleakd
 HTTP_URL=http://127.0.0.1:8053

@@ -144,7 +144,7 @@ if ! setup >"$TMP/setup.log" 2>&1; then
 	exit 1
 fi
 ip netns exec "$B" "$DNSLEAKD" --dns 198.18.0.2:53 --dns '[2001:db8:7::2]:53' \
-	--http 127.0.0.1:8053 --secret-file "$TMP/secret" >"$TMP/dnsleakd.log" 2>&1 &
+	--http 127.0.0.1:8053 --secret-file "$TMP/secret" --rdns no >"$TMP/dnsleakd.log" 2>&1 &
 for _ in $(seq 1 50); do
 	ip netns exec "$B" ss -Hltn 'sport = :53' | grep -q . && break
 	sleep 0.1

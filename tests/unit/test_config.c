@@ -43,6 +43,14 @@ test_defaults(void **state)
 	assert_int_equal(c.store.ttl_s, TEST_TTL_S);
 	assert_int_equal(c.zone.test_ttl_s, TEST_TTL_S);
 	assert_string_equal(c.secret_file, "");
+	assert_int_equal(c.n_stun, 2);
+	addr_fmt_endpoint(&c.stun[0], a);
+	assert_string_equal(a, "127.0.0.1:3478");
+	addr_fmt_endpoint(&c.stun[1], a);
+	assert_string_equal(a, "[::1]:3478");
+	assert_false(c.stun_off);
+	assert_int_equal(c.stun_rate, 20);
+	assert_int_equal(c.stun_burst, 40);
 }
 
 struct bad_case {
@@ -82,6 +90,15 @@ test_bad_values(void **state)
 		{ "trusted_resolvers", "2001:db8::/129", "`2001:db8::/129'" },
 		{ "public_dns", "192.0.2.0/24", "want an ASN" },
 		{ "public_dns", "ASX", "want an ASN" },
+		{ "stun", "bogus", "bad address `bogus' (want ADDR:PORT, [V6]:PORT or off)" },
+		{ "stun", "127.0.0.1:0", "bad address" },
+		{ "stun", "OFF", "bad address" },
+		{ "stun", "0.0.0.0:3478", "`0.0.0.0:3478': a wildcard address is not supported" },
+		{ "stun", "[::]:3478", "wildcard" },
+		{ "stun", ":3478", "wildcard" },
+		{ "stun_rate", "-1", "whole number" },
+		{ "stun_rate", "1000001", "whole number" },
+		{ "stun_burst", "0", "whole number" },
 		{ "trusted", "AS1", "unknown key `trusted'" }, /* the flag's name, not a key */
 		{ "nonsense", "1", "unknown key `nonsense'" },
 	};
@@ -210,6 +227,66 @@ test_cli_replaces_file_lists(void **state)
 	assert_int_equal(c.dns[0].addr.a[3], 2);
 	assert_int_equal(c.dns[1].addr.a[3], 3);
 	assert_int_equal(c.threads, 4);
+}
+
+/* `stun = off' empties the list, a later address starts a new one; the command line restarts. */
+static void
+test_stun_off_and_on(void **state)
+{
+	struct config c;
+	char a[ADDR_STR_MAX];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_line(&c, "stun = off", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_stun, 0);
+	assert_true(c.stun_off);
+
+	config_init(&c);
+	assert_int_equal(config_line(&c, "stun = off", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_set(&c, "stun", "192.0.2.1:3478", CONFIG_FROM_CLI, err,
+				    sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_stun, 1);
+	assert_false(c.stun_off);
+	addr_fmt_endpoint(&c.stun[0], a);
+	assert_string_equal(a, "192.0.2.1:3478");
+
+	/* What lib.sh does: its own addresses, then the test's `--stun off'. */
+	config_init(&c);
+	assert_int_equal(config_set(&c, "stun", "127.0.0.1:3479", CONFIG_FROM_CLI, err,
+				    sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_set(&c, "stun", "off", CONFIG_FROM_CLI, err, sizeof(err)),
+			 DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_stun, 0);
+	assert_true(c.stun_off);
+
+	config_init(&c);
+	assert_int_equal(config_line(&c, "stun = [2001:db8::1]:3478", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "stun = 192.0.2.1:19302", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "stun_rate = 0", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&c, "stun_burst = 5", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	assert_int_equal(c.n_stun, 2);
+	addr_fmt_endpoint(&c.stun[0], a);
+	assert_string_equal(a, "[2001:db8::1]:3478");
+	assert_int_equal(c.stun_rate, 0);
+	assert_int_equal(c.stun_burst, 5);
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	config_init(&c);
+	assert_int_equal(config_line(&c, "stun = off", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+	config_print(&c, f);
+	fclose(f);
+	assert_non_null(strstr(text, "\nstun = off\nstun_rate = 20\nstun_burst = 40\n"));
+	free(text);
 }
 
 static void
@@ -378,6 +455,8 @@ test_print_round_trip(void **state)
 	assert_int_equal(config_line(&a, "trusted_resolvers = 192.0.2.53", err, sizeof(err)),
 			 DL_E_OK);
 	assert_int_equal(config_line(&a, "public_dns = 64511", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "stun = 192.0.2.1:3478", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "stun_rate = 7", err, sizeof(err)), DL_E_OK);
 	assert_int_equal(config_finish(&a, err, sizeof(err)), DL_E_OK);
 	FILE *f = open_memstream(&first, &first_len);
 	config_print(&a, f);
@@ -404,6 +483,7 @@ test_print_round_trip(void **state)
 	assert_non_null(strstr(first, "trusted_resolvers = 2001:db8::/32\n"));
 	assert_non_null(strstr(first, "trusted_resolvers = 192.0.2.53/32\n"));
 	assert_non_null(strstr(first, "public_dns = AS64511\n"));
+	assert_non_null(strstr(first, "\nstun = 192.0.2.1:3478\nstun_rate = 7\nstun_burst = 40\n"));
 	assert_non_null(strstr(first, "# public DNS operators built in: AS"));
 	assert_int_equal(b.n_trusted, 3);
 	assert_int_equal(b.n_public_dns, 1);
@@ -420,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_repeatable_and_caps),
 		cmocka_unit_test(test_cli_replaces_file_lists),
+		cmocka_unit_test(test_stun_off_and_on),
 		cmocka_unit_test(test_trust_and_public_dns),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_print_round_trip),
