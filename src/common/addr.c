@@ -105,3 +105,11 @@ addr_equal(const struct dl_addr *x, const struct dl_addr *y)
 
 	return x->family == y->family && memcmp(x->a, y->a, n) == 0;
 }
+
+bool
+addr_is_any(const struct dl_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->a, zero, a->family == 6 ? 16 : 4) == 0;
+}

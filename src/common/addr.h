@@ -40,4 +40,7 @@ void addr_fmt_endpoint(const struct dl_endpoint *e, char out[static ADDR_STR_MAX
 
 bool addr_equal(const struct dl_addr *x, const struct dl_addr *y);
 
+/* The unspecified address of its family: 0.0.0.0 or ::, what a wildcard listener binds. */
+bool addr_is_any(const struct dl_addr *a);
+
 #endif

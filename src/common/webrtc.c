@@ -309,8 +309,7 @@ webrtc_candidate_parse(const char *s, size_t len, struct webrtc_candidate *out)
 			struct dl_addr ra;
 			char mdns[WEBRTC_MDNS_MAX];
 			if (parse_ip(&value, &ra)) {
-				static const uint8_t zero[16];
-				c.has_raddr = memcmp(ra.a, zero, sizeof(zero)) != 0;
+				c.has_raddr = !addr_is_any(&ra);
 				if (c.has_raddr)
 					c.raddr = ra;
 			} else if (!parse_mdns(&value, mdns)) {

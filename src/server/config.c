@@ -102,21 +102,15 @@ set_http(struct config *c, const char *value, char *err, size_t err_len)
 static int
 set_stun(struct config *c, const char *value, char *err, size_t err_len)
 {
-	static const uint8_t zero[16];
-	struct dl_endpoint e;
-
 	if (strcmp(value, "off") == 0) {
 		c->n_stun = 0;
 		c->stun_off = true;
 		return DL_E_OK;
 	}
+	struct dl_endpoint e;
 	if (addr_parse_endpoint(value, &e) != DL_E_OK)
 		return fail(err, err_len, "bad address `%s' (want ADDR:PORT, [V6]:PORT or off)",
 			    value);
-	/* A wildcard socket must answer from the address each request came to (IP_PKTINFO). */
-	if (memcmp(e.addr.a, zero, e.addr.family == 6 ? 16 : 4) == 0)
-		return fail(err, err_len, "`%s': a wildcard address is not supported, name the "
-			    "address (one --stun per address)", value);
 	c->stun_off = false;
 	return add_endpoint(c->stun, &c->n_stun, value, err, err_len);
 }

@@ -68,3 +68,44 @@ dnsio_now_us(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
+
+int
+dnsio_want_pktinfo(int fd, uint8_t family)
+{
+	int one = 1;
+
+	if (family == 6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+}
+
+/* Copy the query's destination address into the reply's source (pktinfo), if we got one. */
+socklen_t
+dnsio_reply_pktinfo(const struct msghdr *rx, uint8_t *out)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)rx); c != NULL;
+	     c = CMSG_NXTHDR((struct msghdr *)rx, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo in;
+			memcpy(&in, CMSG_DATA(c), sizeof(in));
+			struct in_pktinfo pi = { .ipi_ifindex = 0, .ipi_spec_dst = in.ipi_addr };
+			struct cmsghdr *o = (struct cmsghdr *)(void *)out;
+			o->cmsg_level = IPPROTO_IP;
+			o->cmsg_type = IP_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			struct cmsghdr *o = (struct cmsghdr *)(void *)out;
+			o->cmsg_level = IPPROTO_IPV6;
+			o->cmsg_type = IPV6_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+	}
+	return 0;
+}

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "addr.h"
@@ -93,5 +94,15 @@ struct sockaddr_storage;
 socklen_t dnsio_sockaddr(const struct dl_endpoint *e, struct sockaddr_storage *ss);
 void dnsio_peer(const struct sockaddr_storage *ss, struct dl_addr *a, uint16_t *port);
 uint64_t dnsio_now_us(void);
+
+/*
+ * Wildcard binds (0.0.0.0, ::) must answer from the address each datagram came to (Knot
+ * cmsg_handle_pktinfo()): dnsio_want_pktinfo() asks the kernel for it (0, or -1 with errno),
+ * dnsio_reply_pktinfo() turns a received datagram's control data into the reply's, in out of
+ * DNSIO_CMSG_SPACE bytes, and returns its length (0: none).
+ */
+#define DNSIO_CMSG_SPACE CMSG_SPACE(sizeof(struct in6_pktinfo))
+int dnsio_want_pktinfo(int fd, uint8_t family);
+socklen_t dnsio_reply_pktinfo(const struct msghdr *rx, uint8_t *out);
 
 #endif

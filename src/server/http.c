@@ -177,13 +177,6 @@ http_respond_error(struct MHD_Connection *conn, unsigned status, const char *msg
 }
 
 
-static bool
-is_wildcard(const struct dl_addr *a)
-{
-	static const uint8_t zero[16];
-	return memcmp(a->a, zero, a->family == 6 ? 16 : 4) == 0;
-}
-
 size_t
 http_stun_urls(const struct dl_endpoint *stun, size_t n, const struct dl_addr *web4,
 	       size_t n_web4, const struct dl_addr *web6, size_t n_web6,
@@ -199,7 +192,7 @@ http_stun_urls(const struct dl_endpoint *stun, size_t n, const struct dl_addr *w
 
 		if (v6 ? have6 : have4)
 			continue;
-		if (is_wildcard(a)) {
+		if (addr_is_any(a)) {
 			if ((v6 ? n_web6 : n_web4) == 0)
 				continue;
 			a = v6 ? &web6[0] : &web4[0];

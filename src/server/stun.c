@@ -22,6 +22,7 @@ struct stun_worker {
 	pthread_t thread;
 	bool running;
 	int fd;
+	bool pktinfo; /* wildcard bind: answer from the address each request came to */
 	const _Atomic bool *stopping;
 	_Atomic uint64_t received;
 	_Atomic uint64_t status[STUN_STATUS_COUNT]; /* per stun_status, answers counted when sent */
@@ -33,6 +34,8 @@ struct stun_worker {
 	struct iovec tx_iov[STUN_BATCH];
 	struct sockaddr_storage from[STUN_BATCH];
 	enum stun_status tx_status[STUN_BATCH];
+	uint8_t rx_cmsg[STUN_BATCH][DNSIO_CMSG_SPACE];
+	uint8_t tx_cmsg[STUN_BATCH][DNSIO_CMSG_SPACE];
 	uint8_t rx_buf[STUN_BATCH][STUN_MSG_MAX];
 	uint8_t tx_buf[STUN_BATCH][STUN_ANSWER_MAX];
 };
@@ -68,6 +71,8 @@ open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
 		goto fail;
 	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
+	if (addr_is_any(&e->addr) && dnsio_want_pktinfo(fd, e->addr.family) < 0)
+		goto fail;
 	/* No SO_REUSEPORT: a second daemon on the same port must fail, not steal half the packets.
 	 */
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
@@ -92,6 +97,8 @@ prepare_rx(struct stun_worker *w, int n)
 		h->msg_namelen = sizeof(w->from[i]);
 		h->msg_iov = &w->rx_iov[i];
 		h->msg_iovlen = 1;
+		h->msg_control = w->pktinfo ? w->rx_cmsg[i] : NULL;
+		h->msg_controllen = w->pktinfo ? sizeof(w->rx_cmsg[i]) : 0;
 	}
 }
 
@@ -130,6 +137,8 @@ serve_batch(struct stun_worker *w, int n)
 		tx->msg_namelen = rx->msg_namelen;
 		tx->msg_iov = &w->tx_iov[k];
 		tx->msg_iovlen = 1;
+		tx->msg_controllen = w->pktinfo ? dnsio_reply_pktinfo(rx, w->tx_cmsg[k]) : 0;
+		tx->msg_control = tx->msg_controllen > 0 ? w->tx_cmsg[k] : NULL;
 		w->tx_status[k] = st;
 		k++;
 	}
@@ -217,6 +226,7 @@ stun_start(const struct dl_endpoint *eps, size_t n_eps, uint32_t rate, uint32_t 
 		s->w[s->n] = w;
 		w->stopping = stopping;
 		stun_ratelimit_init(&w->rl, rate, burst, key);
+		w->pktinfo = addr_is_any(&eps[s->n].addr);
 		w->fd = open_socket(&eps[s->n], err, err_len);
 		if (w->fd < 0) {
 			s->n++;

@@ -20,8 +20,8 @@
 struct stun_server;
 
 /*
- * Open a socket per endpoint (specific addresses only: a wildcard would need IP_PKTINFO
- * replies) and start a thread on each. rate answers per second and burst per source network
+ * Open a socket per endpoint (a wildcard one answers from the address each request came to)
+ * and start a thread on each. rate answers per second and burst per source network
  * (0: no limit). With n_eps 0, *out is NULL and nothing runs. On failure err names the address
  * and nothing runs.
  */

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CMSG_SPACE_MAX CMSG_SPACE(sizeof(struct in6_pktinfo))
 #define SOCKET_BUF (4 * 1024 * 1024)
 #define STOP_CHECK_MS 100 /* receive timeout: how soon an idle worker sees shutdown */
 
@@ -29,19 +28,11 @@ struct udp_worker {
 	struct iovec rx_iov[DNS_BATCH];
 	struct iovec tx_iov[DNS_BATCH];
 	struct sockaddr_storage from[DNS_BATCH];
-	uint8_t rx_cmsg[DNS_BATCH][CMSG_SPACE_MAX];
-	uint8_t tx_cmsg[DNS_BATCH][CMSG_SPACE_MAX];
+	uint8_t rx_cmsg[DNS_BATCH][DNSIO_CMSG_SPACE];
+	uint8_t tx_cmsg[DNS_BATCH][DNSIO_CMSG_SPACE];
 	uint8_t rx_buf[DNS_BATCH][DNS_UDP_QUERY_MAX];
 	uint8_t tx_buf[DNS_BATCH][DNS_UDP_MAX];
 };
-
-static bool
-is_wildcard(const struct dl_addr *a)
-{
-	static const uint8_t zero[16];
-
-	return memcmp(a->a, zero, a->family == 6 ? 16 : 4) == 0;
-}
 
 static int
 open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
@@ -64,15 +55,8 @@ open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		goto fail;
-	/* Knot cmsg_handle_pktinfo(): a wildcard socket must reply from the query's address. */
-	if (is_wildcard(&e->addr)) {
-		if (e->addr.family == 6 &&
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
-			goto fail;
-		if (e->addr.family == 4 &&
-		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
-			goto fail;
-	}
+	if (addr_is_any(&e->addr) && dnsio_want_pktinfo(fd, e->addr.family) < 0)
+		goto fail;
 	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 		goto fail;
 	return fd;
@@ -81,37 +65,6 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	return -1;
-}
-
-/* Copy the query's destination address into the reply's source (pktinfo), if we got one. */
-static socklen_t
-reply_pktinfo(const struct msghdr *rx, uint8_t *out)
-{
-	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)rx); c != NULL;
-	     c = CMSG_NXTHDR((struct msghdr *)rx, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-			struct in_pktinfo in;
-			memcpy(&in, CMSG_DATA(c), sizeof(in));
-			struct in_pktinfo pi = { .ipi_ifindex = 0, .ipi_spec_dst = in.ipi_addr };
-			struct cmsghdr *o = (struct cmsghdr *)(void *)out;
-			o->cmsg_level = IPPROTO_IP;
-			o->cmsg_type = IP_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			return CMSG_SPACE(sizeof(pi));
-		}
-		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-			struct in6_pktinfo pi;
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			struct cmsghdr *o = (struct cmsghdr *)(void *)out;
-			o->cmsg_level = IPPROTO_IPV6;
-			o->cmsg_type = IPV6_PKTINFO;
-			o->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
-			return CMSG_SPACE(sizeof(pi));
-		}
-	}
-	return 0;
 }
 
 static void
@@ -147,7 +100,7 @@ serve_batch(struct dns_thread *t, struct udp_worker *w, int n)
 		tx->msg_namelen = rx->msg_namelen;
 		tx->msg_iov = &w->tx_iov[k];
 		tx->msg_iovlen = 1;
-		tx->msg_controllen = w->pktinfo ? reply_pktinfo(rx, w->tx_cmsg[k]) : 0;
+		tx->msg_controllen = w->pktinfo ? dnsio_reply_pktinfo(rx, w->tx_cmsg[k]) : 0;
 		tx->msg_control = tx->msg_controllen > 0 ? w->tx_cmsg[k] : NULL;
 		tx->msg_flags = 0;
 		k++;
@@ -233,7 +186,7 @@ worker_open(struct dns_thread *t, const struct dl_endpoint *e, char *err, size_t
 	if (w->fd < 0)
 		return DL_E_CONFIG;
 	w->family = e->addr.family;
-	w->pktinfo = is_wildcard(&e->addr);
+	w->pktinfo = addr_is_any(&e->addr);
 	return DL_E_OK;
 }
 

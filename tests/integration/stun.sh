@@ -176,6 +176,28 @@ expect_eq "--stun off: no answer" none "${r[0]}"
 expect_eq "--stun off: metrics have no STUN counters" "" "$(metric dnsleakd_stun_requests_total)"
 check "dnsleakd exits cleanly (stun off)" stop_dnsleakd
 
+# Wildcard binds answer from the address each request came to (IP_PKTINFO): a request to
+# 127.0.0.2 on a connected socket only sees an answer whose source is 127.0.0.2.
+wport=$(free_port)
+require "dnsleakd starts with --stun 0.0.0.0 and [::]" start_dnsleakd --stun off \
+	--stun "0.0.0.0:$wport" --stun "[::]:$wport"
+out=$(python3 - "$wport" <<'PY'
+import socket, struct, sys
+for fam, dst in ((socket.AF_INET, "127.0.0.2"), (socket.AF_INET6, "::1")):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    s.connect((dst, int(sys.argv[1])))
+    s.send(struct.pack("!HHI", 1, 0, 0x2112A442) + b"\x05" * 12)
+    try:
+        d, a = s.recvfrom(100)
+        print(a[0], len(d))
+    except socket.timeout:
+        print(dst, "none")
+PY
+)
+expect_eq "wildcard: answers from 127.0.0.2 and ::1" "127.0.0.2 32 ::1 44" "$(echo $out)"
+check "dnsleakd exits cleanly (wildcard)" stop_dnsleakd
+
 # A STUN port already taken: a clear error, not a silent half-working daemon.
 port=$(free_port)
 python3 -c 'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(__import__("sys").argv[1]))); time.sleep(5)' "$port" &
