@@ -14,6 +14,11 @@ pkgs="$pkgs bind9-dnsutils knot-dnsutils unbound curl iproute2 python3 procps"
 pkgs="$pkgs openvpn dnsmasq-base nftables mmdb-bin libmaxmind-db-writer-perl tshark"
 # bench: the comparison server and the load generator
 pkgs="$pkgs nsd dnsperf util-linux"
+# the STUN responder against a real client (coturn's turnutils_stunclient); browser tests:
+# Debian's Chromium driven by playwright-core (npm, tests/e2e), a browser proxy for the lab
+pkgs="$pkgs coturn chromium tinyproxy"
+# Node.js and npm: any that works (this machine's may come from elsewhere than Debian)
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
 missing=""
 for p in $pkgs; do
@@ -36,7 +41,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Packaged daemons (unbound, nsd) must not start system services: the tests run their own.
+# Packaged daemons (unbound, nsd, coturn, tinyproxy) must not start system services: the tests
+# run their own.
 policy_made=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
