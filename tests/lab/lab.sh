@@ -51,6 +51,12 @@ LAB_SERVER_URL=http://$LAB_AUTH4
 LAB_ROGUE_NET4=198.51.100.0/24
 # Scenario F: the table `dnsleak fix` loads in the client, and an unrelated one it must leave be.
 LAB_FIX_TABLE=dnsleak LAB_KEEP_TABLE=keepme
+# dnsleakd's STUN responder (both addresses), and scenario W's HTTP proxy (tinyproxy) in the
+# VPN provider's network, which resolves names with the VPN's resolver (/etc/netns/<vpn>).
+LAB_STUN_PORT=3478
+LAB_PROXY_PORT=8888
+LAB_PROXY_URL=http://$LAB_VPN_PUB4:$LAB_PROXY_PORT
+LAB_NETNS_ETC_VPN=/etc/netns/${LAB_PREFIX}vpn
 
 lab_ns() { echo "$LAB_PREFIX$1"; }
 # lab_x ROLE CMD...: run CMD in ROLE's namespace.
@@ -305,6 +311,12 @@ lab_dnsleakd_enriches() {
 		--public-dns "$LAB_ASN_PUBLIC" >/dev/null 2>&1
 }
 
+# lab_dnsleakd_stuns: this dnsleakd has a STUN responder (--stun ADDR:PORT), for the web page's
+# WebRTC check.
+lab_dnsleakd_stuns() {
+	"$DNSLEAKD" -n --stun "127.0.0.1:$LAB_STUN_PORT" >/dev/null 2>&1
+}
+
 lab_daemons() {
 	local extra=()
 	# The lab's MMDB tells dnsleakd who owns each network; AS64498 is a public DNS operator.
@@ -315,6 +327,18 @@ lab_daemons() {
 	if ! lab_dnsleakd_enriches; then
 		extra=()
 		lab_log "$DNSLEAKD has no --asn-db yet: resolvers are not enriched"
+	fi
+	# STUN on both addresses: the page's WebRTC check learns the address a browser's UDP
+	# really leaves from (tests/e2e).
+	if lab_dnsleakd_stuns; then
+		extra+=(--stun "$LAB_AUTH4:$LAB_STUN_PORT" --stun "[$LAB_AUTH6]:$LAB_STUN_PORT")
+	else
+		lab_log "$DNSLEAKD has no --stun yet: no WebRTC check"
+	fi
+	# No reverse lookups: the auth namespace has no resolver of its own (it would ask the
+	# host's, which it cannot reach), and the lab's resolvers refuse what is not the lab zone.
+	if "$DNSLEAKD" -n --rdns no >/dev/null 2>&1; then
+		extra+=(--rdns no)
 	fi
 	lab_bg dnsleakd auth "$DNSLEAKD" --zone "$LAB_ZONE" \
 		--dns "$LAB_AUTH4:53" --dns "[$LAB_AUTH6]:53" \
@@ -407,6 +431,8 @@ lab_want_vpn() {
 # combined `dnsleak --server`); E and E6 are an ISP that hijacks DNS. F is scenario 2's leak
 # watched on the wire (`dnsleak watch`, tshark) and cured (`dnsleak fix --apply`, `--revert`):
 # its LAB_RUNS is the test it runs three times; scenarios.sh and demo.sh drive its steps.
+# W is for the browser tests only (tests/e2e, not in LAB_SCENARIOS): the browser's HTTP goes
+# through a proxy in the VPN's network (lab_proxy), its WebRTC does not.
 LAB_SCENARIOS="1 2 3 4 4b 5 6 A B C D E E6 F"
 # shellcheck disable=SC2034 # the LAB_* it sets are for the caller
 lab_scenario() {
@@ -523,11 +549,51 @@ lab_scenario() {
 			lab_run "table inet $LAB_KEEP_TABLE in the client" \
 				lab_x client nft add table inet "$LAB_KEEP_TABLE"
 		;;
+	W)
+		LAB_TITLE="Scenario W (browser): an HTTP proxy in the VPN's network carries the browser's web traffic, but WebRTC goes straight out through the home router"
+		LAB_STORY="VPN down; resolv.conf: the home router; the browser is started with --proxy-server=$LAB_PROXY_URL (tinyproxy in the VPN provider's network, resolving with the VPN's resolver). HTTP and the DNS of HTTP names go through the proxy; WebRTC's UDP does not."
+		LAB_EXPECT="the page: LEAK, DL-WEBRTC-LEAK: WebRTC shows the home's address $LAB_ROUTER_WAN4 while the web exit is the proxy's $LAB_VPN_PUB4 (the CLI, which uses no proxy, sees scenario 4)"
+		LAB_EXPECT_RC=1
+		lab_want_vpn down && lab_resolv "nameserver $LAB_ROUTER_LAN4" && lab_proxy on
+		;;
 	*)
-		lab_err "no scenario $1 (have: $LAB_SCENARIOS)"
+		lab_err "no scenario $1 (have: $LAB_SCENARIOS W)"
 		return 1
 		;;
 	esac
+}
+
+# lab_proxy on: scenario W's HTTP proxy, tinyproxy in the vpn namespace on the VPN server's
+# public address, port LAB_PROXY_PORT (started once; lab_down stops it). It resolves names with
+# the VPN's resolver: /etc/netns/<vpn>/resolv.conf, which ip netns exec bind-mounts, so it never
+# asks the host's resolver. Its clients: the home line (the router's NAT) and the tunnel.
+lab_proxy() {
+	[ "$1" = on ] || return 0
+	[ -n "${LAB_PID_tinyproxy:-}" ] && kill -0 "$LAB_PID_tinyproxy" 2>/dev/null && return 0
+	if ! command -v tinyproxy >/dev/null 2>&1; then
+		lab_err "scenario W needs tinyproxy"
+		return 1
+	fi
+	mkdir -p "$LAB_NETNS_ETC_VPN" || return 1
+	printf 'nameserver %s\nnameserver %s\n' "$LAB_VPN_DNS4" "$LAB_VPN_DNS6" \
+		>"$LAB_NETNS_ETC_VPN/resolv.conf"
+	# tinyproxy drops root for User; in the foreground (-d) it logs to stderr (tinyproxy.out).
+	cat >"$LAB_DIR/tinyproxy.conf" <<EOF
+User nobody
+Group nogroup
+Listen $LAB_VPN_PUB4
+Port $LAB_PROXY_PORT
+Timeout 30
+MaxClients 64
+LogLevel Info
+DisableViaHeader Yes
+Allow $LAB_ROUTER_WAN4
+Allow $LAB_TUN4_NET
+Allow 127.0.0.1
+EOF
+	lab_bg tinyproxy vpn tinyproxy -d -c "$LAB_DIR/tinyproxy.conf"
+	lab_hop "client -> proxy $LAB_PROXY_URL -> test server (by name, the VPN's resolver)" \
+		lab_x client curl -fsS -m 2 -x "$LAB_PROXY_URL" "http://$LAB_ZONE/healthz"
 }
 
 # lab_reset: undo what any scenario may have added (the router's DNS drop, the ISP's DNS
@@ -919,7 +985,7 @@ lab_down() {
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$LAB_NETNS_ETC"
+	rm -rf "$LAB_NETNS_ETC" "$LAB_NETNS_ETC_VPN"
 	[ "${LAB_MADE_ETC_NETNS:-0}" = 1 ] && rmdir /etc/netns 2>/dev/null
 	if [ -n "$LAB_DIR" ] && [ "${LAB_KEEP:-0}" != 1 ]; then
 		rm -rf "$LAB_DIR"

@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# run.sh -- browser end-to-end tests in the lab (TAP): headless Chromium in the lab's client
+# namespace loads dnsleakd's web page (http://leak.test/, through the lab's DNS) and its verdict,
+# resolvers, exit addresses and findings must match what `dnsleak test --json` reports in the
+# same scenario; the page's WebRTC candidates must be those Chromium really gathers.
+#
+# usage: tests/e2e/run.sh [SCENARIO...]     (root; default: 1 2 W Wfix)
+#
+#   1  VPN up, DNS to the VPN's resolver (PASS), compared with the CLI
+#   2  VPN up, DNS to the home router, which asks the ISP (LEAK), compared with the CLI
+#   W  VPN down, the browser's HTTP through tinyproxy in the VPN's network, WebRTC straight out
+#      through the home router: WebRTC shows the home's address, the web exit is the proxy's:
+#      LEAK with DL-WEBRTC-LEAK
+#   Wfix  W with the page's advice applied (Chromium's WebRTC IP handling policy
+#      disable_non_proxied_udp): no candidates, no WebRTC leak, PASS
+#
+# Per scenario: the CLI's JSON, then one browser run (page.mjs: a fresh profile, no DoH, the
+# namespace's resolv.conf), then the assertions. Artefacts in E2E_ARTIFACTS (default
+# build/test-artifacts/e2e): <scenario>.png (full page), .txt (the page's text),
+# .results.json (the page's results document), .page.json (page.mjs's report), .cli.json.
+#
+# Environment: DNSLEAK, DNSLEAKD (default build/), CHROMIUM (/usr/bin/chromium), E2E_ARTIFACTS,
+# PAGE_TIMEOUT (60 s: the page must be done within it), LAB_KEEP=1, LAB_VERBOSE=1.
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lab/lab.sh
+source "$HERE/../lab/lab.sh"
+DNSLEAK=${DNSLEAK:-$LAB_ROOT/build/dnsleak}
+export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+ART=${E2E_ARTIFACTS:-$LAB_ROOT/build/test-artifacts/e2e}
+PAGE_TIMEOUT=${PAGE_TIMEOUT:-60}
+PAGE_URL=http://$LAB_ZONE/
+PROFILES=()
+
+TAP_N=0
+TAP_FAILED=0
+SCEN_FAILED=0
+ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $*"
+}
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	SCEN_FAILED=$((SCEN_FAILED + 1))
+	echo "not ok $TAP_N - $*"
+}
+skip() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N # SKIP $*"
+}
+
+on_exit() {
+	local rc=$? d
+	lab_down
+	for d in "${PROFILES[@]}"; do
+		rm -rf "$d"
+	done
+	exit $rc
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
+# ej DESC PYEXPR: PYEXPR over the scenario's documents is True. Names (tests/e2e/check.py):
+# C the CLI's report, P page.mjs's report, R the page's results document (window.dnsleak),
+# CAND/MINE the page's/our own candidates parsed, and helpers.
+ej() {
+	local got
+	got=$(python3 "$HERE/check.py" "$CUR" "$2" 2>&1 | tail -n 1)
+	if [ "$got" = True ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   expected: $2"
+		echo "#   got:      $got"
+	fi
+}
+# ev PYEXPR: print PYEXPR's value (for diagnostics).
+ev() { python3 "$HERE/check.py" "$CUR" "$1" 2>&1 | tail -n 1; }
+
+# page_missing: why the page cannot be tested (empty: it can). Asked from the client.
+page_missing() {
+	local ct
+	ct=$(lab_x client curl -sS -m 3 -o /dev/null -w '%{http_code} %{content_type}' "$PAGE_URL")
+	case $ct in
+	"200 text/html"*) ;;
+	*) echo "dnsleakd does not serve the web page at / yet (GET $PAGE_URL: $ct)" ;;
+	esac
+}
+
+# browser N [ARG...]: page.mjs in the client namespace for scenario N; its report to
+# $ART/N.page.json. Bounded: the page's own timeout, then timeout(1) kills it (lab_down kills
+# anything left in the namespace). Sets BRC, B_ELAPSED.
+browser() {
+	local n=$1 prof t0
+	shift
+	prof=$(mktemp -d /tmp/dnsleak-e2e-profile.XXXXXX)
+	PROFILES+=("$prof")
+	rm -f "$ART/$n".{png,txt,results.json,page.json}
+	t0=$EPOCHREALTIME
+	lab_x client timeout -k 5 $((PAGE_TIMEOUT + 60)) env HOME="$prof" \
+		node "$HERE/page.mjs" --url "$PAGE_URL" --out "$ART/$n" --profile "$prof" \
+		--timeout "$PAGE_TIMEOUT" "$@" >"$ART/$n.page.json" 2>"$ART/$n.page.err"
+	BRC=$?
+	B_ELAPSED=$(python3 -c "print('%.1f' % ($EPOCHREALTIME - $t0))")
+	rm -rf "$prof"
+}
+
+# dump N: what helps after a failure.
+dump() {
+	local n=$1
+	echo "# scenario $n: page state $(ev 'P.get("state")'), error: $(ev 'P.get("error")')"
+	echo "# #error: $(ev 'P.get("error_text")')"
+	echo "# console: $(ev 'P.get("console")')"
+	echo "# page errors: $(ev 'P.get("page_errors")')"
+	echo "# failed requests (expected for probes): $(ev 'len(P.get("failed_requests") or [])')"
+	echo "# page: verdict $(ev 'P.get("verdict")'), resolvers $(ev 'sorted(PA)'), exits $(ev '(P.get("exit4"), P.get("exit6"))'), findings $(ev 'sorted(PF)'), webrtc $(ev 'P.get("webrtc")')"
+	echo "# page candidates: $(ev 'CAND_RAW')"
+	echo "# our candidates:  $(ev 'MINE_RAW')"
+	[ -s "$ART/$n.cli.json" ] &&
+		echo "# CLI: verdict $(ev 'C.get("verdict")'), resolvers $(ev 'sorted(CA)'), exits $(ev '(CE4, CE6)'), findings $(ev 'sorted(CF)')"
+	[ -s "$ART/$n.page.err" ] && tail -n 20 "$ART/$n.page.err" | sed 's/^/#   stderr: /'
+	echo "# artefacts: $ART/$n.*"
+}
+
+# artefacts N: the screenshot and the page's text exist and are not trivial.
+artefacts() {
+	local n=$1 size
+	size=$(stat -c %s "$ART/$n.png" 2>/dev/null || echo 0)
+	if [ "$size" -gt 10000 ] && [ "$(head -c 8 "$ART/$n.png" | od -An -tx1 | tr -d ' ')" = 89504e470d0a1a0a ]; then
+		ok "browser $n: full-page screenshot saved ($ART/$n.png, $size bytes)"
+	else
+		not_ok "browser $n: full-page screenshot saved ($ART/$n.png: $size bytes, not a PNG > 10 kB)"
+	fi
+	ej "browser $n: the page's text and results document saved" \
+		"os.path.getsize(P['text']) > 100 and json.load(open(P['results_file'])).get('id') == P['dnsleak']['id']"
+}
+
+# webrtc_checks N: the page's candidates are the ones Chromium gathers (our own
+# RTCPeerConnection in the same browser, against the API's STUN URLs), and the server got them.
+webrtc_checks() {
+	local n=$1 want4=$2 status=$3
+	ej "browser $n: the API hands out STUN URLs for dnsleakd's addresses" \
+		"set(MINE.get('stun') or []) >= {'stun:$LAB_AUTH4:$LAB_STUN_PORT', 'stun:[$LAB_AUTH6]:$LAB_STUN_PORT'}"
+	ej "browser $n: our own RTCPeerConnection gathered candidates to completion, a server-reflexive one among them" \
+		"MINE.get('available') is True and MINE.get('complete') is True and 'srflx' in types(MINE_C)"
+	ej "browser $n: window.dnsleak.candidates are real ICE candidates: the same types as ours" \
+		"len(CAND) > 0 and all(c is not None for c in CAND) and types(CAND) == types(MINE_C)"
+	ej "browser $n: the page's server-reflexive addresses are the ones Chromium gathers (ours)" \
+		"srflx(CAND) == srflx(MINE_C) and len(srflx(CAND)) > 0"
+	ej "browser $n: WebRTC's IPv4 server-reflexive address is $want4" \
+		"srflx(CAND, 4) == {'$want4'}"
+	ej "browser $n: the server's results list the same candidates (webrtc.candidates: types, srflx addresses)" \
+		"W is not None and W.get('available') is True and len(W.get('candidates') or []) == len(CAND) and srflx_res(W) == srflx(CAND) and sorted(c.get('type') for c in W['candidates']) == sorted(c['type'] for c in CAND)"
+	ej "browser $n: #webrtc lists each candidate (data-type; data-address of the server-reflexive ones)" \
+		"sorted(i['type'] for i in P['webrtc']['items']) == sorted(c['type'] for c in CAND) and {i['address'] for i in P['webrtc']['items'] if i['type'] == 'srflx'} == srflx(CAND)"
+	ej "browser $n: #webrtc shows each mDNS host candidate with data-address \"\" and its .local name (data-mdns)" \
+		"{i['mdns'] for i in P['webrtc']['items'] if i['address'] == ''} == {c['mdns'] for c in CAND if c['mdns']}"
+	ej "browser $n: #webrtc data-status is \"$status\"" "P['webrtc']['status'] == '$status'"
+}
+
+# compare_cli N WANT_VERDICT RESOLVERS...: the page against the CLI's report, and both against
+# what the scenario must show.
+compare_cli() {
+	local n=$1 want=$2 res
+	shift 2
+	res=$(printf "'%s'," "$@")
+	ej "browser $n: the page finished (data-state done) within $PAGE_TIMEOUT s" "P.get('state') == 'done'"
+	ej "CLI $n: dnsleak test says $want" "C.get('verdict') == '$want'"
+	ej "browser $n: the page's verdict (#verdict data-verdict) is the CLI's ($want)" \
+		"P.get('verdict') == C.get('verdict') == '$want' and R.get('verdict') == '$want'"
+	ej "browser $n: #reason is a sentence" "len(P.get('reason') or '') > 20"
+	ej "browser $n: the page's resolvers (address, family) are the CLI's" \
+		"PRES == CRES and len(PRES) > 0"
+	ej "browser $n: ... and those the scenario sends DNS to ($*): Chromium used the namespace's resolv.conf" \
+		"PA == {$res}"
+	ej "browser $n: the resolver table's query counts and ASNs are the results document's" \
+		"all(r['queries'] == str(RQ[r['address']][0]) and r['asn'] == ('' if RQ[r['address']][1] is None else str(RQ[r['address']][1])) for r in P['resolvers'])"
+	ej "browser $n: the page's IPv4 exit is the CLI's" \
+		"CE4 is not None and P.get('exit4') == CE4"
+	ej "browser $n: the page's IPv6 exit is the CLI's" \
+		"CE6 is None or P.get('exit6') == CE6"
+	ej "browser $n: the page shows every finding of the CLI's (#findings li data-id)" \
+		"CF <= PF"
+	ej "browser $n: the share link (/#<id>.<token>) shows the same test: verdict, resolvers, exits, findings, no new probes" \
+		"S.get('state') == 'done' and S.get('id') == DL.get('id') and S.get('verdict') == P.get('verdict') and {(r['address'], r['family']) for r in S['resolvers']} == {(r['address'], r['family']) for r in P['resolvers']} and (S.get('exit4'), S.get('exit6')) == (P.get('exit4'), P.get('exit6')) and set(S.get('findings')) == PF and S.get('total') == R.get('total')"
+}
+
+# scenario N: one scenario, asserted.
+scenario() {
+	local n=$1 why
+	SCEN_FAILED=0
+	CUR=$ART/$n
+	case $n in
+	Wfix) lab_scenario W ;;
+	*) lab_scenario "$n" ;;
+	esac || {
+		not_ok "lab $n: set up the scenario"
+		return
+	}
+	echo "# $LAB_TITLE"
+	case $n in
+	1 | 2)
+		lab_dnsleak "${LAB_RUNS[0]}" --json >"$ART/$n.cli.json" 2>"$ART/$n.cli.err"
+		echo "# CLI $n: dnsleak test exited $?"
+		browser "$n"
+		echo "# browser $n: page.mjs exited $BRC after $B_ELAPSED s"
+		artefacts "$n"
+		if [ "$n" = 1 ]; then
+			compare_cli 1 PASS "$LAB_VPN_EGRESS4" "$LAB_VPN_EGRESS6"
+		else
+			compare_cli 2 LEAK "$LAB_ISP_EGRESS4" "$LAB_ISP_EGRESS6"
+		fi
+		if [ -n "$NO_STUN" ]; then
+			skip "browser $n WebRTC: $NO_STUN"
+		else
+			# The tunnel carries everything: WebRTC shows the VPN's exit, no WebRTC leak.
+			webrtc_checks "$n" "$LAB_VPN_PUB4" ok
+			ej "browser $n: WebRTC's server-reflexive addresses are the CLI's exit addresses" \
+				"srflx(CAND) <= {CE4, CE6} and CE4 in srflx(CAND)"
+			ej "browser $n: no DL-WEBRTC-LEAK (the tunnel carries WebRTC too)" \
+				"'DL-WEBRTC-LEAK' not in PF and W.get('leak') is False"
+		fi
+		;;
+	W)
+		browser W --proxy "$LAB_PROXY_URL"
+		echo "# browser W: page.mjs exited $BRC after $B_ELAPSED s (through $LAB_PROXY_URL)"
+		artefacts W
+		ej "browser W: the page finished (data-state done) within $PAGE_TIMEOUT s" "P.get('state') == 'done'"
+		ej "browser W: the web exit is the proxy's: IPv4 $LAB_VPN_PUB4" "P.get('exit4') == '$LAB_VPN_PUB4'"
+		ej "browser W: only the proxy's resolver (the VPN's) saw the names: Chromium resolved nothing itself" \
+			"PA <= {'$LAB_VPN_EGRESS4', '$LAB_VPN_EGRESS6'} and '$LAB_VPN_EGRESS4' in PA"
+		case $(grep -c "CONNECT\|GET\|POST" "$LAB_DIR/tinyproxy.out" 2>/dev/null) in
+		0 | '') not_ok "lab W: tinyproxy carried the page's requests (its log has none)" ;;
+		*) ok "lab W: tinyproxy carried the page's requests ($(grep -c "Request (file descriptor" "$LAB_DIR/tinyproxy.out") requests)" ;;
+		esac
+		if [ -n "$NO_STUN" ]; then
+			skip "browser W WebRTC: $NO_STUN"
+			[ "$SCEN_FAILED" -gt 0 ] && dump W
+			return
+		fi
+		webrtc_checks W "$LAB_ROUTER_WAN4" leak
+		ej "browser W: the server flags it: webrtc.leak, the server-reflexive candidate exposes $LAB_ROUTER_WAN4" \
+			"W.get('leak') is True and any(c.get('address') == '$LAB_ROUTER_WAN4' and c.get('exposes') is True for c in W['candidates'])"
+		ej "browser W: the page shows DL-WEBRTC-LEAK and the verdict LEAK" \
+			"'DL-WEBRTC-LEAK' in PF and P.get('verdict') == 'LEAK' and R.get('verdict') == 'LEAK'"
+		;;
+	Wfix)
+		# W with the page's own advice: WebRTC limited to the proxy (Chromium's WebRTC IP
+		# handling policy, as the WebRtcIPHandling policy or an extension sets it).
+		browser Wfix --proxy "$LAB_PROXY_URL" --webrtc-policy disable_non_proxied_udp
+		echo "# browser Wfix: page.mjs exited $BRC after $B_ELAPSED s (through $LAB_PROXY_URL, WebRTC policy disable_non_proxied_udp)"
+		artefacts Wfix
+		ej "browser Wfix: the page finished (data-state done) within $PAGE_TIMEOUT s" "P.get('state') == 'done'"
+		ej "browser Wfix: the web exit is still the proxy's ($LAB_VPN_PUB4), the resolvers the VPN's" \
+			"P.get('exit4') == '$LAB_VPN_PUB4' and PA <= {'$LAB_VPN_EGRESS4', '$LAB_VPN_EGRESS6'} and len(PA) > 0"
+		if [ -n "$NO_STUN" ]; then
+			skip "browser Wfix WebRTC: $NO_STUN"
+		else
+			ej "browser Wfix: with UDP outside the proxy disabled Chromium gathers nothing (our own RTCPeerConnection, to completion)" \
+				"MINE.get('stun') and MINE.get('available') is True and MINE.get('complete') is True and MINE_RAW == []"
+			ej "browser Wfix: the page reports just that: no candidates, #webrtc data-status \"none\", none at the server" \
+				"CAND_RAW == [] and P['webrtc']['status'] == 'none' and P['webrtc']['items'] == [] and W is not None and W.get('candidates') == [] and W.get('leak') is False"
+			ej "browser Wfix: no DL-WEBRTC-LEAK, verdict PASS" \
+				"'DL-WEBRTC-LEAK' not in PF and P.get('verdict') == 'PASS' and R.get('verdict') == 'PASS'"
+		fi
+		;;
+	*)
+		not_ok "no browser scenario $n (have: 1 2 W Wfix)"
+		return
+		;;
+	esac
+	[ "$SCEN_FAILED" -gt 0 ] && dump "$n"
+}
+
+scenarios=("$@")
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(1 2 W Wfix)
+mkdir -p "$ART" || exit 1
+t0=$SECONDS
+if ! lab_up; then
+	not_ok "lab: build and check every hop (see the lines above)"
+	echo "1..$TAP_N"
+	exit 1
+fi
+ok "lab: built, every hop checked ($((SECONDS - t0)) s; namespaces ${LAB_PREFIX}*)"
+NO_STUN=
+lab_dnsleakd_stuns || NO_STUN="$DNSLEAKD has no STUN responder (--stun) yet"
+why=$(page_missing)
+if [ -n "$why" ]; then
+	skip "browser: $why"
+else
+	for n in "${scenarios[@]}"; do
+		if [ "${n#W}" != "$n" ] && ! command -v tinyproxy >/dev/null 2>&1; then
+			skip "browser $n: needs tinyproxy"
+			continue
+		fi
+		scenario "$n"
+	done
+fi
+if [ -n "${LAB_PID_dnsleakd:-}" ]; then
+	rc=0
+	lab_stop "$LAB_PID_dnsleakd" || rc=$?
+	LAB_PID_dnsleakd=
+	if [ "$rc" -eq 0 ]; then
+		ok "dnsleakd exits cleanly"
+	else
+		not_ok "dnsleakd exits cleanly (status $rc)"
+		tail -n 30 "$LAB_DIR/dnsleakd.out" | sed 's/^/#   /'
+	fi
+fi
+echo "# e2e took $((SECONDS - t0)) s"
+echo "1..$TAP_N"
+[ "$TAP_FAILED" -eq 0 ]
