@@ -159,6 +159,15 @@ webrtc_checks() {
 	ej "browser $n: #webrtc data-status is \"$status\"" "P['webrtc']['status'] == '$status'"
 }
 
+# lab_ptr_dict: the lab's PTR records (LAB_PTRS) as a Python dict literal {address: name}.
+lab_ptr_dict() {
+	local e out="{"
+	for e in "${LAB_PTRS[@]}"; do
+		out+="'${e% *}': '${e#* }', "
+	done
+	echo "$out}"
+}
+
 # compare_cli N WANT_VERDICT RESOLVERS...: the page against the CLI's report, and both against
 # what the scenario must show.
 compare_cli() {
@@ -182,6 +191,12 @@ compare_cli() {
 		"CE6 is None or P.get('exit6') == CE6"
 	ej "browser $n: the page shows every finding of the CLI's (#findings li data-id)" \
 		"CF <= PF"
+	# Reverse names come from background lookups (dnsleakd --rdns) through the lab's public
+	# resolver; the page polls, so its last results carry them.
+	ej "browser $n: the results name each resolver by its PTR record (resolvers[].ptr)" \
+		"all(r.get('ptr') == $(lab_ptr_dict).get(r['address']) for r in R['resolvers'])"
+	ej "browser $n: the page's resolver table shows those reverse names" \
+		"all($(lab_ptr_dict)[a] in open(P['text']).read() for a in PA)"
 	ej "browser $n: the share link (/#<id>.<token>) shows the same test: verdict, resolvers, exits, findings, no new probes" \
 		"S.get('state') == 'done' and S.get('id') == DL.get('id') and S.get('verdict') == P.get('verdict') and {(r['address'], r['family']) for r in S['resolvers']} == {(r['address'], r['family']) for r in P['resolvers']} and (S.get('exit4'), S.get('exit6')) == (P.get('exit4'), P.get('exit6')) and set(S.get('findings')) == PF and S.get('total') == R.get('total')"
 }

@@ -57,6 +57,15 @@ LAB_STUN_PORT=3478
 LAB_PROXY_PORT=8888
 LAB_PROXY_URL=http://$LAB_VPN_PUB4:$LAB_PROXY_PORT
 LAB_NETNS_ETC_VPN=/etc/netns/${LAB_PREFIX}vpn
+LAB_NETNS_ETC_AUTH=/etc/netns/${LAB_PREFIX}auth
+# The internet's reverse DNS, as the public resolver serves it (PTR records): what dnsleakd's
+# reverse lookups find (the `ptr` fields, the page's resolver table).
+LAB_PTRS=(
+	"$LAB_ISP_EGRESS4 resolver.isp.example" "$LAB_ISP_EGRESS6 resolver.isp.example"
+	"$LAB_VPN_EGRESS4 resolver.vpn.example" "$LAB_VPN_EGRESS6 resolver.vpn.example"
+	"$LAB_PUB_EGRESS4 resolver.dns.example" "$LAB_PUB_EGRESS6 resolver.dns.example"
+	"$LAB_VPN_PUB4 exit.vpn.example" "$LAB_ROUTER_WAN4 home-203-0-113-2.isp.example"
+)
 
 lab_ns() { echo "$LAB_PREFIX$1"; }
 # lab_x ROLE CMD...: run CMD in ROLE's namespace.
@@ -294,6 +303,15 @@ EOF
 		for a in "$@"; do
 			printf '\taccess-control: %s allow\n' "$a"
 		done
+		# The public resolver also serves the lab's reverse zones (unbound keeps the reverse
+		# zones of documentation ranges empty unless told).
+		if [ "$role" = public ]; then
+			printf '\tlocal-zone: "%s." static\n' 113.0.203.in-addr.arpa \
+				100.51.198.in-addr.arpa 2.0.192.in-addr.arpa 8.b.d.0.1.0.0.2.ip6.arpa
+			for a in "${LAB_PTRS[@]}"; do
+				printf '\tlocal-data-ptr: "%s"\n' "$a"
+			done
+		fi
 		cat <<EOF
 stub-zone:
 	name: "$LAB_ZONE"
@@ -335,11 +353,7 @@ lab_daemons() {
 	else
 		lab_log "$DNSLEAKD has no --stun yet: no WebRTC check"
 	fi
-	# No reverse lookups: the auth namespace has no resolver of its own (it would ask the
-	# host's, which it cannot reach), and the lab's resolvers refuse what is not the lab zone.
-	if "$DNSLEAKD" -n --rdns no >/dev/null 2>&1; then
-		extra+=(--rdns no)
-	fi
+	# Reverse lookups ask the public resolver (LAB_NETNS_ETC_AUTH), never the host's.
 	lab_bg dnsleakd auth "$DNSLEAKD" --zone "$LAB_ZONE" \
 		--dns "$LAB_AUTH4:53" --dns "[$LAB_AUTH6]:53" \
 		--http "$LAB_AUTH4:80" --http "[$LAB_AUTH6]:80" \
@@ -858,6 +872,11 @@ table inet lab_reject {
 EOF
 }
 
+# lab_reverse ROLE ADDR NAME: from ROLE's namespace, the system resolver maps ADDR to NAME.
+lab_reverse() {
+	[ "$(lab_x "$1" getent hosts "$2" | awk '{ print $2 }')" = "$3" ]
+}
+
 lab_checks() {
 	lab_hop "client -> router (IPv4)" lab_ping client "$LAB_ROUTER_LAN4" &&
 		lab_hop "client -> router (IPv6)" lab_ping client "$LAB_ROUTER_LAN6" &&
@@ -880,6 +899,8 @@ lab_checks() {
 			lab_x auth dig +time=1 +tries=1 +norec "@$LAB_AUTH4" "$LAB_ZONE" SOA &&
 		lab_hop "dnsleakd answers DNS on $LAB_AUTH6" \
 			lab_x auth dig +time=1 +tries=1 +norec "@$LAB_AUTH6" "$LAB_ZONE" SOA || return 1
+	lab_hop "reverse DNS from the test server: $LAB_ISP_EGRESS4 is resolver.isp.example" \
+		lab_reverse auth "$LAB_ISP_EGRESS4" resolver.isp.example || return 1
 	lab_hop "ISP resolver $LAB_ISP_DNS4 resolves the lab zone" \
 		lab_resolves isp "$LAB_ISP_DNS4" &&
 		lab_hop "ISP resolver $LAB_ISP_DNS6" lab_resolves isp "$LAB_ISP_DNS6" &&
@@ -946,8 +967,10 @@ lab_build() {
 	fi
 	LAB_DIR=$(mktemp -d /tmp/dnsleak-lab.XXXXXX) || return 1
 	[ -d /etc/netns ] || LAB_MADE_ETC_NETNS=1
-	mkdir -p "$LAB_NETNS_ETC" || return 1
+	mkdir -p "$LAB_NETNS_ETC" "$LAB_NETNS_ETC_AUTH" || return 1
 	lab_resolv "nameserver $LAB_VPN_DNS4"
+	printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$LAB_PUB_DNS4" \
+		>"$LAB_NETNS_ETC_AUTH/resolv.conf"
 	lab_run "lab MMDB (tests/lab/mkmmdb.pl)" perl "$LAB_ROOT/tests/lab/mkmmdb.pl" \
 		"$LAB_DIR/asn.mmdb" "$LAB_DIR/country.mmdb" &&
 		lab_run "OpenVPN static key" openvpn --genkey secret "$LAB_DIR/vpn.key" || return 1
@@ -985,7 +1008,7 @@ lab_down() {
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$LAB_NETNS_ETC" "$LAB_NETNS_ETC_VPN"
+	rm -rf "$LAB_NETNS_ETC" "$LAB_NETNS_ETC_VPN" "$LAB_NETNS_ETC_AUTH"
 	[ "${LAB_MADE_ETC_NETNS:-0}" = 1 ] && rmdir /etc/netns 2>/dev/null
 	if [ -n "$LAB_DIR" ] && [ "${LAB_KEEP:-0}" != 1 ]; then
 		rm -rf "$LAB_DIR"
