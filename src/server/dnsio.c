@@ -1,10 +1,16 @@
 /* dnsio.c -- what the UDP and TCP listeners share: accounting and socket address helpers. */
 #include "dnsio.h"
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
+
+#define UDP_SOCKET_BUF (4 * 1024 * 1024) /* receive queue of a shared (DNS) socket */
 
 void
 dns_thread_account(struct dns_thread *t, const struct answer_out *out)
@@ -108,4 +114,43 @@ dnsio_reply_pktinfo(const struct msghdr *rx, uint8_t *out)
 		}
 	}
 	return 0;
+}
+
+int
+dnsio_udp_open(const struct dl_endpoint *e, bool shared, const char *what, char *err,
+	       size_t err_len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = dnsio_sockaddr(e, &ss);
+	int one = 1, buf = UDP_SOCKET_BUF;
+	struct timeval tv = { .tv_sec = 0, .tv_usec = DNSIO_STOP_CHECK_MS * 1000 };
+	char where[ADDR_STR_MAX];
+	int fd = socket(e->addr.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	addr_fmt_endpoint(e, where);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		goto fail;
+	/*
+	 * Without SO_REUSEPORT a second daemon on the same port fails instead of stealing half
+	 * the packets. A bigger receive queue absorbs bursts; FORCE works as root, plain as a
+	 * fallback.
+	 */
+	if (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto fail;
+	if (shared && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		goto fail;
+	if (addr_is_any(&e->addr) && dnsio_want_pktinfo(fd, e->addr.family) < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, err_len, "%s %s: %s", what, where, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }

@@ -105,4 +105,15 @@ uint64_t dnsio_now_us(void);
 int dnsio_want_pktinfo(int fd, uint8_t family);
 socklen_t dnsio_reply_pktinfo(const struct msghdr *rx, uint8_t *out);
 
+#define DNSIO_STOP_CHECK_MS 100 /* receive timeout: how soon an idle UDP thread sees shutdown */
+
+/*
+ * A bound UDP socket for e: IPv6 sockets v6-only, a receive timeout of DNSIO_STOP_CHECK_MS,
+ * pktinfo on a wildcard address. shared: SO_REUSEPORT, so that several workers split one
+ * address, and a large receive queue. Returns the descriptor, or -1 with err saying
+ * "<what> <address>: <why>".
+ */
+int dnsio_udp_open(const struct dl_endpoint *e, bool shared, const char *what, char *err,
+		   size_t err_len);
+
 #endif

@@ -16,7 +16,6 @@
 #include "stunwire.h"
 
 #define STUN_BATCH 32
-#define STOP_CHECK_MS 100 /* receive timeout: how soon an idle thread sees shutdown */
 
 struct stun_worker {
 	pthread_t thread;
@@ -52,37 +51,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static int
-open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = dnsio_sockaddr(e, &ss);
-	struct timeval tv = { .tv_sec = 0, .tv_usec = STOP_CHECK_MS * 1000 };
-	char where[ADDR_STR_MAX];
-	int one = 1;
-	int fd = socket(e->addr.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	addr_fmt_endpoint(e, where);
-	if (fd < 0)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		goto fail;
-	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		goto fail;
-	if (addr_is_any(&e->addr) && dnsio_want_pktinfo(fd, e->addr.family) < 0)
-		goto fail;
-	/* No SO_REUSEPORT: a second daemon on the same port must fail, not steal half the packets.
-	 */
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, err_len, "stun %s: %s", where, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 static void
@@ -227,7 +195,7 @@ stun_start(const struct dl_endpoint *eps, size_t n_eps, uint32_t rate, uint32_t 
 		w->stopping = stopping;
 		stun_ratelimit_init(&w->rl, rate, burst, key);
 		w->pktinfo = addr_is_any(&eps[s->n].addr);
-		w->fd = open_socket(&eps[s->n], err, err_len);
+		w->fd = dnsio_udp_open(&eps[s->n], false, "stun", err, err_len);
 		if (w->fd < 0) {
 			s->n++;
 			rc = DL_E_CONFIG;

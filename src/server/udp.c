@@ -15,8 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SOCKET_BUF (4 * 1024 * 1024)
-#define STOP_CHECK_MS 100 /* receive timeout: how soon an idle worker sees shutdown */
 
 /* One worker's socket and its preallocated batch buffers: nothing is allocated per packet. */
 struct udp_worker {
@@ -33,39 +31,6 @@ struct udp_worker {
 	uint8_t rx_buf[DNS_BATCH][DNS_UDP_QUERY_MAX];
 	uint8_t tx_buf[DNS_BATCH][DNS_UDP_MAX];
 };
-
-static int
-open_socket(const struct dl_endpoint *e, char *err, size_t err_len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = dnsio_sockaddr(e, &ss);
-	int one = 1, buf = SOCKET_BUF;
-	struct timeval tv = { .tv_sec = 0, .tv_usec = STOP_CHECK_MS * 1000 };
-	char where[ADDR_STR_MAX];
-	int fd = socket(e->addr.family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	addr_fmt_endpoint(e, where);
-	if (fd < 0)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		goto fail;
-	/* A bigger receive queue absorbs bursts; FORCE works as root, plain as a fallback. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	if (e->addr.family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-		goto fail;
-	if (addr_is_any(&e->addr) && dnsio_want_pktinfo(fd, e->addr.family) < 0)
-		goto fail;
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, err_len, "udp %s: %s", where, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
 
 static void
 serve_batch(struct dns_thread *t, struct udp_worker *w, int n)
@@ -182,7 +147,7 @@ worker_open(struct dns_thread *t, const struct dl_endpoint *e, char *err, size_t
 		snprintf(err, err_len, "udp: out of memory");
 		return DL_E_NOMEM;
 	}
-	w->fd = open_socket(e, err, err_len);
+	w->fd = dnsio_udp_open(e, true, "udp", err, err_len);
 	if (w->fd < 0)
 		return DL_E_CONFIG;
 	w->family = e->addr.family;
