@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "findings.h"
+#include "verdict_text.h"
 #include "webrtc.h"
 
 /*
@@ -25,20 +26,6 @@ static const uint32_t builtin_public_dns[] = {
 	212772, /* AdGuard DNS (94.140.14.14, 2a10:50c0::ad1:ff): AdGuard Software Limited */
 };
 
-/*
- * Room kept at the end of a detail for "; and N more" (31 with a 20-digit N). The longest lead
- * (46) and the longest item (176: a 45-character address, its family, a 10-digit ASN, a 95-byte
- * org, a country) fit in what is left, so the first item is never left out.
- */
-#define DETAIL_TAIL_RESERVE 32
-/*
- * Reason sentences name networks with their organisation cut to ORG_SHORT characters, so that
- * every sentence fits VERDICT_REASON_MAX whole; details name them in full.
- */
-#define ORG_SHORT 48
-#define LABEL_MAX 64  /* ORG_SHORT + " (AS4294967295)" + NUL */
-#define WHO_MAX 112   /* LABEL_MAX + " and <size_t> other resolvers" */
-#define WHERE_MAX 192 /* address, family, ASN, a full org and a country */
 
 void
 verdict_policy_init(struct verdict_policy *p)
@@ -361,152 +348,6 @@ classify(const struct verdict_in *in, const struct verdict_resolver *r)
 	return RESOLVER_UNKNOWN;
 }
 
-static const char *
-family_name(uint8_t family)
-{
-	switch (family) {
-	case 4:
-		return "IPv4";
-	case 6:
-		return "IPv6";
-	}
-	return "unknown family";
-}
-
-/* Bounded views of the caller's text fields, which may lack their NUL. */
-static int
-org_len(const struct net_info *n)
-{
-	return (int)strnlen(n->org, sizeof(n->org));
-}
-
-static int
-country_len(const struct net_info *n)
-{
-	return (int)strnlen(n->country, sizeof(n->country) - 1);
-}
-
-static int
-org_short_len(const struct net_info *n)
-{
-	int len = org_len(n);
-	return len < ORG_SHORT ? len : ORG_SHORT;
-}
-
-/* "Example ISP (AS64496)" or "AS64496". n->asn is known (not 0). */
-static void
-fmt_net(const struct net_info *n, char out[static LABEL_MAX])
-{
-	if (org_len(n) > 0)
-		(void)snprintf(out, LABEL_MAX, "%.*s (AS%u)", org_short_len(n), n->org,
-			       (unsigned)n->asn);
-	else
-		(void)snprintf(out, LABEL_MAX, "AS%u", (unsigned)n->asn);
-}
-
-/* "Example VPN, AS64497" or "AS64497": the exit network in parentheses. n->asn is known. */
-static void
-fmt_net_inner(const struct net_info *n, char out[static LABEL_MAX])
-{
-	if (org_len(n) > 0)
-		(void)snprintf(out, LABEL_MAX, "%.*s, AS%u", org_short_len(n), n->org,
-			       (unsigned)n->asn);
-	else
-		(void)snprintf(out, LABEL_MAX, "AS%u", (unsigned)n->asn);
-}
-
-/* "198.51.100.54 (IPv4, AS64496 Example ISP, DE)" or "198.51.100.54 (IPv4, network unknown)". */
-static void
-fmt_where(const struct dl_addr *a, const struct net_info *n, char out[static WHERE_MAX])
-{
-	char addr[ADDR_TEXT_MAX];
-	const char *fam = family_name(a->family);
-	const char *sep = country_len(n) > 0 ? ", " : "";
-
-	addr_fmt(a, addr);
-	if (n->asn == 0)
-		(void)snprintf(out, WHERE_MAX, "%s (%s, network unknown%s%.*s)", addr, fam, sep,
-			       country_len(n), n->country);
-	else
-		(void)snprintf(out, WHERE_MAX, "%s (%s, AS%u%s%.*s%s%.*s)", addr, fam,
-			       (unsigned)n->asn, org_len(n) > 0 ? " " : "", org_len(n), n->org, sep,
-			       country_len(n), n->country);
-}
-
-/* Who a reason sentence names: the first resolver's network (or address) and how many more. */
-static void
-fmt_who(const struct verdict_resolver *r, size_t others, char out[static WHO_MAX])
-{
-	char who[LABEL_MAX];
-
-	_Static_assert(LABEL_MAX >= ADDR_TEXT_MAX, "an address fits a label");
-	if (r->net.asn != 0)
-		fmt_net(&r->net, who);
-	else
-		addr_fmt(&r->addr, who);
-	if (others == 0)
-		(void)snprintf(out, WHO_MAX, "%s", who);
-	else
-		(void)snprintf(out, WHO_MAX, "%s and %zu other network%s", who, others,
-			       others == 1 ? "" : "s");
-}
-
-/* A finding's detail: a lead, then items separated by "; ", then "; and N more" if full. */
-struct detail {
-	char *buf;
-	size_t len;
-	size_t items;
-	size_t omitted;
-};
-
-static void
-detail_start(struct detail *d, char *buf, const char *lead)
-{
-	d->buf = buf;
-	d->items = 0;
-	d->omitted = 0;
-	d->len = strnlen(lead, FINDING_DETAIL_MAX - 1 - DETAIL_TAIL_RESERVE);
-	memcpy(d->buf, lead, d->len);
-	d->buf[d->len] = '\0';
-}
-
-static void
-detail_add(struct detail *d, const char *item)
-{
-	size_t sep = d->items > 0 ? 2 : 0;
-	size_t n = strlen(item);
-
-	/* Once one item is left out, the later ones are too: the list keeps its order. */
-	if (d->omitted > 0 || d->len + sep + n > FINDING_DETAIL_MAX - 1 - DETAIL_TAIL_RESERVE) {
-		d->omitted++;
-		return;
-	}
-	memcpy(d->buf + d->len, "; ", sep);
-	memcpy(d->buf + d->len + sep, item, n);
-	d->len += sep + n;
-	d->buf[d->len] = '\0';
-	d->items++;
-}
-
-static void
-detail_finish(struct detail *d)
-{
-	if (d->omitted == 0)
-		return;
-	/* The first item always fits (DETAIL_TAIL_RESERVE), so a separator precedes this. */
-	(void)snprintf(d->buf + d->len, FINDING_DETAIL_MAX - d->len, "; and %zu more",
-		       d->omitted);
-}
-
-static void
-detail_add_where(struct detail *d, const struct dl_addr *a, const struct net_info *n)
-{
-	char where[WHERE_MAX];
-
-	fmt_where(a, n, where);
-	detail_add(d, where);
-}
-
 /* What the findings so far make of the verdict, and the sentence of the one that decided it. */
 struct decision {
 	struct verdict_out *out;
@@ -585,15 +426,15 @@ static void
 emit_resolvers(struct decision *dc, const struct verdict_in *in, const char *id, const char *lead,
 	       const char *reason, resolver_pred *match, const void *arg)
 {
-	struct detail d;
+	struct vtext_detail d;
 
-	detail_start(&d, emit(dc, id, reason), lead);
+	vtext_detail_start(&d, emit(dc, id, reason), lead);
 	for (size_t i = 0; i < in->n_resolvers; i++) {
 		const struct verdict_resolver *r = &in->resolvers[i];
 		if (match(r, arg))
-			detail_add_where(&d, &r->addr, &r->net);
+			vtext_detail_add_where(&d, &r->addr, &r->net);
 	}
-	detail_finish(&d);
+	vtext_detail_finish(&d);
 }
 
 /*
@@ -667,7 +508,7 @@ emit_leaks(struct decision *dc, const struct verdict_in *in, bool trust)
 	const struct verdict_resolver *first = first_match(in, pred_bad, &trust, &others);
 	if (first == NULL)
 		return;
-	fmt_who(first, others, who);
+	vtext_who(first, others, who);
 	for (size_t i = 0; i < in->n_resolvers; i++) {
 		const struct verdict_resolver *r = &in->resolvers[i];
 		if (r->addr.family == 4) {
@@ -707,7 +548,7 @@ emit_leaks(struct decision *dc, const struct verdict_in *in, bool trust)
 		char exitnet[LABEL_MAX];
 		/* OTHER_NETWORK without a trusted list implies a known exit ASN (classify()). */
 		const struct verdict_exit *e = known_exit(in);
-		fmt_net_inner(&e->net, exitnet);
+		vtext_net_inner(&e->net, exitnet);
 		(void)snprintf(reason, sizeof(reason),
 			       "Your DNS queries reach %s, not the network your traffic exits "
 			       "through (%s).",
@@ -767,7 +608,7 @@ emit_hijack(struct decision *dc, const struct verdict_in *in)
 	char who[WHO_MAX];
 	char lead[ADDR_TEXT_MAX + 64];
 	char reason[VERDICT_REASON_MAX];
-	struct detail d;
+	struct vtext_detail d;
 	size_t others;
 
 	if (nc == 0 || in->n_resolvers == 0)
@@ -790,14 +631,14 @@ emit_hijack(struct decision *dc, const struct verdict_in *in)
 	else
 		(void)snprintf(asked, sizeof(asked), "%s", addr);
 	const struct verdict_resolver *first = first_match(in, pred_any, NULL, &others);
-	fmt_who(first, others, who);
+	vtext_who(first, others, who);
 	(void)snprintf(reason, sizeof(reason),
 		       "You asked %s but %s answered: your network intercepts DNS.", asked, who);
 	(void)snprintf(lead, sizeof(lead), "You asked %s; answered by: ", asked);
-	detail_start(&d, emit(dc, FINDING_DNS_HIJACK, reason), lead);
+	vtext_detail_start(&d, emit(dc, FINDING_DNS_HIJACK, reason), lead);
 	for (size_t i = 0; i < in->n_resolvers; i++)
-		detail_add_where(&d, &in->resolvers[i].addr, &in->resolvers[i].net);
-	detail_finish(&d);
+		vtext_detail_add_where(&d, &in->resolvers[i].addr, &in->resolvers[i].net);
+	vtext_detail_finish(&d);
 }
 
 static void
@@ -806,21 +647,21 @@ emit_exits(struct decision *dc, const struct verdict_in *in)
 	const struct verdict_exit *e4 = &in->exit4, *e6 = &in->exit6;
 	char reason[VERDICT_REASON_MAX];
 	char n4[LABEL_MAX], n6[LABEL_MAX];
-	struct detail d;
+	struct vtext_detail d;
 
 	/* Unknown networks prove nothing: a missing ASN is not a different one. */
 	if (exit_asn(e4) == 0 || exit_asn(e6) == 0 || e4->net.asn == e6->net.asn)
 		return;
-	fmt_net(&e4->net, n4);
-	fmt_net(&e6->net, n6);
+	vtext_net(&e4->net, n4);
+	vtext_net(&e6->net, n6);
 	(void)snprintf(reason, sizeof(reason),
 		       "Your IPv6 traffic leaves through %s, not through %s like your IPv4 "
 		       "traffic.",
 		       n6, n4);
-	detail_start(&d, emit(dc, FINDING_IPV6_UNTUNNELLED, reason), "Exit addresses: ");
-	detail_add_where(&d, &e4->addr, &e4->net);
-	detail_add_where(&d, &e6->addr, &e6->net);
-	detail_finish(&d);
+	vtext_detail_start(&d, emit(dc, FINDING_IPV6_UNTUNNELLED, reason), "Exit addresses: ");
+	vtext_detail_add_where(&d, &e4->addr, &e4->net);
+	vtext_detail_add_where(&d, &e6->addr, &e6->net);
+	vtext_detail_finish(&d);
 }
 
 /* a is e's address, or (IPv6) in its /64: privacy addresses change, the network does not. */
@@ -853,7 +694,7 @@ emit_webrtc(struct decision *dc, const struct verdict_in *in)
 	char reason[VERDICT_REASON_MAX];
 	char addr[ADDR_TEXT_MAX];
 	char net[LABEL_MAX];
-	struct detail d;
+	struct vtext_detail d;
 	bool local = false;
 
 	if (w == NULL || !w->reported)
@@ -869,7 +710,7 @@ emit_webrtc(struct decision *dc, const struct verdict_in *in)
 	if (first != NULL) {
 		addr_fmt(&first->addr, addr);
 		if (first->net.asn != 0) {
-			fmt_net(&first->net, net);
+			vtext_net(&first->net, net);
 			(void)snprintf(reason, sizeof(reason),
 				       "Your browser's WebRTC reveals %s (%s), outside your VPN or "
 				       "proxy, to any web page that asks.",
@@ -880,21 +721,21 @@ emit_webrtc(struct decision *dc, const struct verdict_in *in)
 				       "to any web page that asks.",
 				       addr);
 		}
-		detail_start(&d, emit(dc, FINDING_WEBRTC_LEAK, reason), "WebRTC reveals: ");
+		vtext_detail_start(&d, emit(dc, FINDING_WEBRTC_LEAK, reason), "WebRTC reveals: ");
 		for (size_t i = 0; i < w->n && i < VERDICT_CANDIDATES_MAX; i++)
 			if (w->cands[i].exposes)
-				detail_add_where(&d, &w->cands[i].addr, &w->cands[i].net);
-		detail_finish(&d);
+				vtext_detail_add_where(&d, &w->cands[i].addr, &w->cands[i].net);
+		vtext_detail_finish(&d);
 	}
 	if (local) {
-		detail_start(&d, emit(dc, FINDING_WEBRTC_LOCAL, ""), "Local addresses WebRTC shows: ");
+		vtext_detail_start(&d, emit(dc, FINDING_WEBRTC_LOCAL, ""), "Local addresses WebRTC shows: ");
 		for (size_t i = 0; i < w->n && i < VERDICT_CANDIDATES_MAX; i++) {
 			const struct verdict_candidate *c = &w->cands[i];
 			if (c->family != 0 && c->type == WEBRTC_HOST &&
 			    !verdict_addr_is_public(&c->addr))
-				detail_add_where(&d, &c->addr, &c->net);
+				vtext_detail_add_where(&d, &c->addr, &c->net);
 		}
-		detail_finish(&d);
+		vtext_detail_finish(&d);
 	}
 }
 
@@ -911,7 +752,7 @@ emit_pass_reason(struct verdict_out *out, const struct verdict_in *in, bool trus
 	/* PASS without a trusted list: every resolver is SAME_NETWORK as some exit. */
 	uint32_t asn = in->resolvers[0].net.asn;
 	const struct verdict_exit *e = exit_asn(&in->exit4) == asn ? &in->exit4 : &in->exit6;
-	fmt_net(&e->net, net);
+	vtext_net(&e->net, net);
 	(void)snprintf(out->reason, sizeof(out->reason),
 		       "Your DNS queries are answered on the network your traffic exits through, "
 		       "%s.",
@@ -942,7 +783,7 @@ verdict_compute(struct verdict_in *in, struct verdict_out *out)
 
 	first = first_match(in, pred_public, NULL, &others);
 	if (first != NULL) {
-		fmt_who(first, others, who);
+		vtext_who(first, others, who);
 		(void)snprintf(reason, sizeof(reason),
 			       "Your DNS queries go to a public DNS service, %s, a third party "
 			       "rather than your VPN or your own network.",
@@ -953,7 +794,7 @@ verdict_compute(struct verdict_in *in, struct verdict_out *out)
 
 	first = first_match(in, pred_ecs, NULL, &others);
 	if (first != NULL) {
-		fmt_who(first, others, who);
+		vtext_who(first, others, who);
 		(void)snprintf(reason, sizeof(reason),
 			       "Your resolver %s tells the DNS servers of the sites you look up "
 			       "which network you are on (EDNS Client Subnet).",
@@ -973,7 +814,7 @@ verdict_compute(struct verdict_in *in, struct verdict_out *out)
 	first = first_match(in, pred_unknown, NULL, &others);
 	if (!trust && first != NULL) {
 		bool exit_known = known_exit(in) != NULL;
-		fmt_who(first, others, who);
+		vtext_who(first, others, who);
 		if (exit_known)
 			(void)snprintf(reason, sizeof(reason),
 				       "We do not know which network %s belongs to, so we cannot "
@@ -990,11 +831,11 @@ verdict_compute(struct verdict_in *in, struct verdict_out *out)
 	}
 
 	if (in->exit4.present && !in->exit6.present) {
-		struct detail d;
-		detail_start(&d, emit(&dc, FINDING_NO_IPV6, ""),
+		struct vtext_detail d;
+		vtext_detail_start(&d, emit(&dc, FINDING_NO_IPV6, ""),
 			     "Only an IPv4 exit address was seen: ");
-		detail_add_where(&d, &in->exit4.addr, &in->exit4.net);
-		detail_finish(&d);
+		vtext_detail_add_where(&d, &in->exit4.addr, &in->exit4.net);
+		vtext_detail_finish(&d);
 	}
 
 	out->verdict = dc.verdict;
