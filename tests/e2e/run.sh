@@ -32,23 +32,7 @@ PAGE_TIMEOUT=${PAGE_TIMEOUT:-60}
 PAGE_URL=http://$LAB_ZONE/
 PROFILES=()
 
-TAP_N=0
-TAP_FAILED=0
-SCEN_FAILED=0
-ok() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $*"
-}
-not_ok() {
-	TAP_N=$((TAP_N + 1))
-	TAP_FAILED=$((TAP_FAILED + 1))
-	SCEN_FAILED=$((SCEN_FAILED + 1))
-	echo "not ok $TAP_N - $*"
-}
-skip() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N # SKIP $*"
-}
+source "$LAB_ROOT/tests/lab/tap.sh"
 
 on_exit() {
 	local rc=$? d

@@ -29,23 +29,7 @@ HANG_BOUND=${HANG_BOUND:-30}
 WATCH_DURATION=${WATCH_DURATION:-30}
 OUT=
 
-TAP_N=0
-TAP_FAILED=0
-SCEN_FAILED=0
-ok() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $*"
-}
-not_ok() {
-	TAP_N=$((TAP_N + 1))
-	TAP_FAILED=$((TAP_FAILED + 1))
-	SCEN_FAILED=$((SCEN_FAILED + 1))
-	echo "not ok $TAP_N - $*"
-}
-skip() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N # SKIP $*"
-}
+source "$HERE/tap.sh"
 expect_eq() {
 	if [ "$2" = "$3" ]; then
 		ok "$1"
