@@ -166,7 +166,8 @@ parse_net(const json_t *obj, const char *path, uint8_t want_family, struct api_n
 	out->has_asn = has && v != 0; /* AS0 is "no network" (RFC 7607): unknown to us */
 	out->asn = (uint32_t)v;
 	if (!get_str(obj, "org", path, OPTIONAL, API_NAME_MAX, &out->org, err) ||
-	    !get_str(obj, "country", path, OPTIONAL, API_COUNTRY_MAX, &out->country, err))
+	    !get_str(obj, "country", path, OPTIONAL, API_COUNTRY_MAX, &out->country, err) ||
+	    !get_str(obj, "ptr", path, OPTIONAL, API_PTR_MAX - 1, &out->ptr, err))
 		return false;
 	out->is_present = true;
 	out->family = a.family;

@@ -31,6 +31,7 @@
 #define API_NAME_MAX 256  /* bytes of an organisation, a title or a finding id */
 #define API_CLASS_MAX 32  /* bytes of a classification ("other-network") */
 #define API_COUNTRY_MAX 8 /* bytes of a country code ("DE") */
+#define API_PTR_MAX 254   /* bytes of a reverse name, NUL included */
 #define API_ERR_MAX 256
 
 /* POST /api/v1/tests. */
@@ -49,6 +50,7 @@ struct api_net {
 	uint32_t asn;
 	const char *org;     /* NULL: unknown */
 	const char *country; /* NULL: unknown */
+	const char *ptr;     /* reverse DNS name; NULL: unknown (or an older server) */
 };
 
 struct api_resolver {

@@ -243,6 +243,7 @@ static void
 print_resolvers(FILE *f, const struct api_results *res, bool use_colour)
 {
 	size_t w_addr = strlen("ADDRESS"), w_net = strlen("NETWORK"), w_cc = strlen("COUNTRY");
+	bool any_ptr = false; /* a NAME column only when the server knows some reverse name */
 	char buf[ESC_MAX];
 
 	paint(f, use_colour, C_BOLD, "Resolvers that asked for the probe names");
@@ -257,6 +258,7 @@ print_resolvers(FILE *f, const struct api_results *res, bool use_colour)
 
 		if (strlen(n->address) > w_addr)
 			w_addr = strlen(n->address);
+		any_ptr |= n->ptr != NULL;
 		w = width(network_cell(n, buf));
 		if (w > w_net)
 			w_net = w;
@@ -269,7 +271,12 @@ print_resolvers(FILE *f, const struct api_results *res, bool use_colour)
 	fputs("FAMILY  QUERIES  ", f);
 	pad(f, "NETWORK", w_net + 2);
 	pad(f, "COUNTRY", w_cc + 2);
-	fputs("CLASSIFICATION\n", f);
+	if (any_ptr) {
+		pad(f, "CLASSIFICATION", COL_CLASS_MAX + 2);
+		fputs("NAME\n", f);
+	} else {
+		fputs("CLASSIFICATION\n", f);
+	}
 	for (size_t i = 0; i < res->n_resolvers; i++) {
 		const struct api_resolver *rv = &res->resolvers[i];
 
@@ -282,6 +289,11 @@ print_resolvers(FILE *f, const struct api_results *res, bool use_colour)
 		report_escape(rv->classification, buf, sizeof(buf));
 		fit(buf, COL_CLASS_MAX);
 		paint(f, use_colour, class_colour(rv->classification), buf);
+		if (any_ptr && rv->net.ptr != NULL) {
+			for (size_t k = width(buf); k < COL_CLASS_MAX + 2; k++)
+				fputc(' ', f);
+			fputs(report_escape(rv->net.ptr, buf, sizeof(buf)), f);
+		}
 		fputc('\n', f);
 	}
 }
@@ -301,7 +313,10 @@ print_exit(FILE *f, const char *label, const struct api_net *n, const char *erro
 		fputs("none\n", f);
 		return;
 	}
-	fprintf(f, "%s  %s  %s\n", n->address, network_cell(n, net), country_text(n, cc));
+	fprintf(f, "%s  %s  %s", n->address, network_cell(n, net), country_text(n, cc));
+	if (n->ptr != NULL)
+		fprintf(f, "  %s", report_escape(n->ptr, net, sizeof(net)));
+	fputc('\n', f);
 }
 
 /* The heading of a platform's steps in the text report. */
@@ -468,9 +483,10 @@ net_json(const struct api_net *n)
 {
 	if (!n->is_present)
 		return json_null();
-	return json_pack("{s:s, s:o, s:o, s:o}", "address", n->address, "asn",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "address", n->address, "asn",
 			 n->has_asn ? json_integer(n->asn) : json_null(), "org",
-			 jstr_or_null(n->org), "country", jstr_or_null(n->country));
+			 jstr_or_null(n->org), "country", jstr_or_null(n->country), "ptr",
+			 jstr_or_null(n->ptr));
 }
 
 static json_t *
@@ -478,11 +494,12 @@ resolver_json(const struct api_resolver *rv)
 {
 	const struct api_net *n = &rv->net;
 
-	return json_pack("{s:s, s:i, s:I, s:o, s:o, s:o, s:b, s:o}", "address", n->address,
+	return json_pack("{s:s, s:i, s:I, s:o, s:o, s:o, s:o, s:b, s:o}", "address", n->address,
 			 "family", (int)n->family, "queries", (json_int_t)rv->queries, "asn",
 			 n->has_asn ? json_integer(n->asn) : json_null(), "org",
-			 jstr_or_null(n->org), "country", jstr_or_null(n->country), "trusted",
-			 (int)rv->is_trusted, "classification", jstr(rv->classification));
+			 jstr_or_null(n->org), "country", jstr_or_null(n->country), "ptr",
+			 jstr_or_null(n->ptr), "trusted", (int)rv->is_trusted, "classification",
+			 jstr(rv->classification));
 }
 
 /* The n strings as a JSON array; NULL when out of memory. */

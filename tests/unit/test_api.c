@@ -24,6 +24,7 @@ static const char good_results[] =
     "  {\"address\": \"198.51.100.10\", \"family\": 4, \"queries\": 5,"
     "   \"transports\": [\"udp\"], \"qtypes\": [\"A\", \"AAAA\"], \"names\": [\"probe\"],"
     "   \"ecs\": null, \"asn\": 64500, \"org\": \"Example ISP\", \"country\": \"DE\","
+    "   \"ptr\": \"resolver.isp.example\","
     "   \"trusted\": false, \"classification\": \"other-network\"},"
     "  {\"address\": \"2001:DB8:0::10\", \"family\": 6, \"queries\": 2,"
     "   \"asn\": null, \"org\": null, \"country\": null,"
@@ -76,6 +77,8 @@ test_results_good(void **state)
 	assert_int_equal(r.resolvers[0].net.asn, 64500);
 	assert_string_equal(r.resolvers[0].net.org, "Example ISP");
 	assert_string_equal(r.resolvers[0].net.country, "DE");
+	assert_string_equal(r.resolvers[0].net.ptr, "resolver.isp.example");
+	assert_null(r.resolvers[1].net.ptr); /* absent: an older server */
 	assert_false(r.resolvers[0].is_trusted);
 	assert_string_equal(r.resolvers[0].classification, "other-network");
 	assert_string_equal(r.resolvers[1].net.address, "2001:db8::10"); /* canonical */
@@ -224,6 +227,15 @@ test_results_mutations(void **state)
 		{ "resolvers.0.org", NULL, NULL },
 		{ "resolvers.0.country", "false", "resolvers[0].country is a boolean" },
 		{ "resolvers.0.country", "\"DEUTSCHLAND\"", "resolvers[0].country is longer" },
+		{ "resolvers.0.ptr", "7", "resolvers[0].ptr is an integer, not a string" },
+		{ "resolvers.0.ptr", NULL, NULL },
+		{ "resolvers.0.ptr", "null", NULL },
+		{ "resolvers.0.ptr",
+		  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaaaaaaaaaaa\"",
+		  "resolvers[0].ptr is longer" },
 		{ "resolvers.0.trusted", NULL, "resolvers[0].trusted is missing" },
 		{ "resolvers.0.trusted", "0", "resolvers[0].trusted is an integer, not a boolean" },
 		{ "resolvers.0.classification", NULL, "resolvers[0].classification is missing" },

@@ -286,7 +286,8 @@ test_json_fields(void **state)
 	EXPECT(json_is_null(json_object_get(r1, "asn")), "asn null");
 	EXPECT(json_is_null(json_object_get(r1, "org")), "org null");
 	EXPECT(json_is_null(json_object_get(r1, "country")), "country null");
-	EXPECT(json_object_size(r0) == 8, "8 resolver fields, got %zu", json_object_size(r0));
+	EXPECT(json_object_size(r0) == 9, "9 resolver fields, got %zu", json_object_size(r0));
+	EXPECT(json_is_null(json_object_get(r0, "ptr")), "ptr null without a reverse name");
 	EXPECT(strcmp(json_string_value(json_object_get(r0, "classification")), "other-network") ==
 		   0,
 	       "classification");
@@ -608,6 +609,48 @@ test_finding_from_catalogue(void **state)
 	EXPECT_NONE();
 }
 
+/* Reverse names: a NAME column when the server knows one, the exit's after its country, and
+ * "ptr" in the JSON; a name carrying escapes is shown escaped like every server string. */
+static void
+test_reverse_names(void **state)
+{
+	(void)state;
+	const char *t;
+	json_t *j;
+
+	setup_doc(DOC("{\"address\": \"198.51.100.10\", \"family\": 4, \"queries\": 5,"
+		      " \"asn\": 64500, \"org\": \"Example ISP\", \"country\": \"DE\","
+		      " \"ptr\": \"resolver.isp.example\", \"trusted\": false,"
+		      " \"classification\": \"other-network\"}, " RESOLVER_V6,
+		      "{\"address\": \"203.0.113.7\", \"asn\": 64501, \"org\": \"Example VPN\","
+		      " \"country\": \"NL\", \"ptr\": \"exit\\u001b[2J.vpn.example\"}",
+		      "null", "LEAK", "Your DNS queries reach 198.51.100.10.", FINDING));
+	t = render(false);
+	EXPECT(strstr(t, "  ADDRESS        FAMILY  QUERIES  NETWORK              COUNTRY  "
+			 "CLASSIFICATION        NAME\n"
+			 "  198.51.100.10  IPv4          5  AS64500 Example ISP  DE       "
+			 "other-network         resolver.isp.example\n"
+			 "  2001:db8::10   IPv6         12  unknown network      -        trusted\n") !=
+		   NULL,
+	       "NAME column:\n%s", t);
+	EXPECT(strstr(t, "  IPv4  203.0.113.7  AS64501 Example VPN  NL  exit\\x1B[2J.vpn.example\n") !=
+		   NULL,
+	       "exit name, escaped:\n%s", t);
+	j = render_json();
+	EXPECT(strcmp(json_string_value(json_object_get(
+			  json_array_get(json_object_get(j, "resolvers"), 0), "ptr")),
+		      "resolver.isp.example") == 0,
+	       "resolver ptr");
+	EXPECT(json_is_null(json_object_get(json_array_get(json_object_get(j, "resolvers"), 1),
+					    "ptr")),
+	       "no ptr: null");
+	EXPECT(json_is_string(json_object_get(json_object_get(json_object_get(j, "exit"), "ipv4"),
+					      "ptr")),
+	       "exit ptr");
+	json_decref(j);
+	EXPECT_NONE();
+}
+
 int
 main(void)
 {
@@ -615,6 +658,7 @@ main(void)
 		TEST_DOC(test_text_golden),
 		TEST_DOC(test_text_colour),
 		TEST_DOC(test_text_no_resolvers),
+		TEST_DOC(test_reverse_names),
 		TEST_DOC(test_text_odd_strings),
 		TEST_DOC(test_text_widths),
 		TEST_DOC(test_json_fields),
