@@ -1,7 +1,7 @@
 // page.mjs -- one headless Chromium run of dnsleakd's web page; prints one JSON document.
 //
 // usage: node page.mjs --url URL --out PREFIX --profile DIR [--proxy URL] [--timeout SECONDS]
-//                      [--webrtc-policy POLICY]
+//                      [--webrtc-policy POLICY] [--ux 1]
 //
 // Launches Debian's Chromium (CHROMIUM, default /usr/bin/chromium) through playwright-core with a
 // fresh profile DIR, loads URL, waits until document.body.dataset.state is "done" or "error"
@@ -10,7 +10,10 @@
 // WebRTC candidates itself with its own RTCPeerConnection against the STUN URLs the API hands out,
 // so the caller can check that the page's candidates are the ones Chromium really gathers.
 // Writes PREFIX.png (full page), PREFIX.txt (the page's text), PREFIX.results.json (the page's
-// last results document). Exit status: 0 when the page reached "done", 1 otherwise (the JSON on
+// last results document). With --ux 1, last, what a visitor meets beyond the results: the page at
+// phone width (PREFIX-phone.png; does anything overflow sideways?), the keyboard (Tab reaches
+// "Run again", Enter on it runs a new test to the end) and what the page's own files weigh.
+// Exit status: 0 when the page reached "done", 1 otherwise (the JSON on
 // stdout says why), 2 on bad usage. Run it inside the lab's client namespace, as root.
 import { chromium } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,16 +21,17 @@ import { dirname } from 'node:path';
 
 function usage(msg) {
 	process.stderr.write(`page.mjs: ${msg}\nusage: node page.mjs --url URL --out PREFIX ` +
-		'--profile DIR [--proxy URL] [--timeout SECONDS] [--webrtc-policy POLICY]\n');
+		'--profile DIR [--proxy URL] [--timeout SECONDS] [--webrtc-policy POLICY] [--ux 1]\n');
 	process.exit(2);
 }
 
 function parseArgs(argv) {
-	const o = { timeout: 60, proxy: null, 'webrtc-policy': null };
+	const o = { timeout: 60, proxy: null, 'webrtc-policy': null, ux: null };
 	for (let i = 0; i < argv.length; i++) {
 		const k = argv[i];
 		const v = argv[i + 1];
-		if (!['--url', '--out', '--profile', '--proxy', '--timeout', '--webrtc-policy'].includes(k))
+		if (!['--url', '--out', '--profile', '--proxy', '--timeout', '--webrtc-policy', '--ux']
+			.includes(k))
 			usage(`unknown argument ${k}`);
 		if (v === undefined)
 			usage(`${k} needs a value`);
@@ -142,6 +146,55 @@ function readPage() {
 	};
 }
 
+// What a visitor meets beyond the results (--ux): phone width, the keyboard, the page's weight.
+async function visitor(page, timeout) {
+	const ux = {};
+	// The page's own files, as the browser fetched them (its origin only; probes excluded).
+	ux.files = await page.evaluate(() => performance.getEntriesByType('resource')
+		.concat(performance.getEntriesByType('navigation'))
+		.filter((e) => new URL(e.name).origin === location.origin &&
+			!new URL(e.name).pathname.startsWith('/api/'))
+		.map((e) => ({ path: new URL(e.name).pathname, bytes: e.decodedBodySize })));
+	ux.dom_content_loaded_ms = await page.evaluate(() =>
+		Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
+
+	await page.setViewportSize({ width: 390, height: 844 });
+	ux.phone_overflow_px = await page.evaluate(() =>
+		document.documentElement.scrollWidth - window.innerWidth);
+	await page.screenshot({ path: `${opt.out}-phone.png`, fullPage: true, timeout: 15000 });
+	await page.setViewportSize({ width: 1280, height: 900 });
+
+	// From the top of the page, Tab until "Run again" has the focus (bounded), then Enter.
+	const before = await page.evaluate(() => window.dnsleak && window.dnsleak.id);
+	await page.evaluate(() => document.activeElement && document.activeElement.blur());
+	ux.tabs_to_run_again = null;
+	for (let i = 1; i <= 40; i++) {
+		await page.keyboard.press('Tab');
+		if (await page.evaluate(() => document.activeElement &&
+				document.activeElement.id === 'run-again')) {
+			ux.tabs_to_run_again = i;
+			break;
+		}
+	}
+	ux.focus_visible = await page.evaluate(() => {
+		const el = document.activeElement;
+		const cs = el ? getComputedStyle(el) : null;
+		return !!cs && (cs.outlineStyle !== 'none' && cs.outlineWidth !== '0px' ||
+			cs.boxShadow !== 'none');
+	});
+	if (ux.tabs_to_run_again !== null) {
+		await page.keyboard.press('Enter');
+		await page.waitForFunction((id) => window.dnsleak && window.dnsleak.id &&
+			window.dnsleak.id !== id && document.body.dataset.state === 'done',
+		before, { timeout: timeout * 1000, polling: 200 });
+		ux.rerun = await page.evaluate(() => ({ id: window.dnsleak.id,
+			verdict: document.querySelector('#verdict')?.dataset.verdict ?? null,
+			hash: location.hash }));
+	}
+	ux.first_id = before;
+	return ux;
+}
+
 async function main() {
 	mkdirSync(dirname(opt.out), { recursive: true });
 	const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -242,6 +295,15 @@ async function main() {
 		}
 		await tab.close();
 		out.elapsed_ms.share = Date.now() - t3;
+	}
+	if (opt.ux !== null && out.state === 'done') {
+		const t4 = Date.now();
+		try {
+			out.ux = await visitor(page, opt.timeout);
+		} catch (e) {
+			out.ux = { error: String(e).slice(0, 500) };
+		}
+		out.elapsed_ms.ux = Date.now() - t4;
 	}
 	if (out.error === null && out.state !== 'done')
 		out.error = `the page ended in state ${JSON.stringify(out.state)}: ${out.error_text}`;

@@ -80,7 +80,7 @@ browser() {
 	shift
 	prof=$(mktemp -d /tmp/dnsleak-e2e-profile.XXXXXX)
 	PROFILES+=("$prof")
-	rm -f "$ART/$n".{png,txt,results.json,page.json}
+	rm -f "$ART/$n".{png,txt,results.json,page.json} "$ART/$n-phone.png"
 	t0=$EPOCHREALTIME
 	lab_x client timeout -k 5 $((PAGE_TIMEOUT + 60)) env HOME="$prof" \
 		node "$HERE/page.mjs" --url "$PAGE_URL" --out "$ART/$n" --profile "$prof" \
@@ -152,6 +152,26 @@ lab_ptr_dict() {
 	echo "$out}"
 }
 
+# visitor_checks N: the page at phone width, with the keyboard, and its weight (page.mjs --ux).
+visitor_checks() {
+	local n=$1 size
+	ej "browser $n: at phone width (390 px) nothing overflows sideways" \
+		"P['ux']['phone_overflow_px'] <= 0"
+	size=$(stat -c %s "$ART/$n-phone.png" 2>/dev/null || echo 0)
+	if [ "$size" -gt 10000 ] && [ "$(head -c 4 "$ART/$n-phone.png" | od -An -tx1 | tr -d ' ')" = 89504e47 ]; then
+		ok "browser $n: phone screenshot saved ($ART/$n-phone.png, $size bytes)"
+	else
+		not_ok "browser $n: phone screenshot saved ($ART/$n-phone.png: $size bytes, not a PNG > 10 kB)"
+	fi
+	ej "browser $n: the keyboard reaches \"Run again\" (Tab) and shows where the focus is" \
+		"P['ux']['tabs_to_run_again'] is not None and P['ux']['focus_visible'] is True"
+	ej "browser $n: Enter on \"Run again\" runs a new test to the end, with the same verdict" \
+		"P['ux']['rerun']['id'] != P['ux']['first_id'] and P['ux']['rerun']['verdict'] == P.get('verdict')"
+	ej "browser $n: the page's own files weigh less than 64 KiB in all" \
+		"0 < sum(f['bytes'] for f in P['ux']['files']) < 65536 and any(f['path'] == '/app.js' for f in P['ux']['files'])"
+	echo "# browser $n: page files $(ev "sum(f['bytes'] for f in P['ux']['files'])") bytes, DOMContentLoaded at $(ev "P['ux']['dom_content_loaded_ms']") ms, $(ev "P['ux']['tabs_to_run_again']") Tabs to Run again"
+}
+
 # compare_cli N WANT_VERDICT RESOLVERS...: the page against the CLI's report, and both against
 # what the scenario must show.
 compare_cli() {
@@ -202,7 +222,8 @@ scenario() {
 	1 | 2)
 		lab_dnsleak "${LAB_RUNS[0]}" --json >"$ART/$n.cli.json" 2>"$ART/$n.cli.err"
 		echo "# CLI $n: dnsleak test exited $?"
-		browser "$n"
+		# Scenario 1 also goes where a visitor goes: a phone, the keyboard (--ux).
+		if [ "$n" = 1 ]; then browser "$n" --ux 1; else browser "$n"; fi
 		echo "# browser $n: page.mjs exited $BRC after $B_ELAPSED s"
 		artefacts "$n"
 		if [ "$n" = 1 ]; then
@@ -210,6 +231,7 @@ scenario() {
 		else
 			compare_cli 2 LEAK "$LAB_ISP_EGRESS4" "$LAB_ISP_EGRESS6"
 		fi
+		[ "$n" = 1 ] && visitor_checks 1
 		if [ -n "$NO_STUN" ]; then
 			skip "browser $n WebRTC: $NO_STUN"
 		else
