@@ -94,7 +94,6 @@ vtext_who(const struct verdict_resolver *r, size_t others, char out[static WHO_M
 			       others == 1 ? "" : "s");
 }
 
-
 void
 vtext_detail_start(struct vtext_detail *d, char *buf, const char *lead)
 {
@@ -130,8 +129,7 @@ vtext_detail_finish(struct vtext_detail *d)
 	if (d->omitted == 0)
 		return;
 	/* The first item always fits (DETAIL_TAIL_RESERVE), so a separator precedes this. */
-	(void)snprintf(d->buf + d->len, FINDING_DETAIL_MAX - d->len, "; and %zu more",
-		       d->omitted);
+	(void)snprintf(d->buf + d->len, FINDING_DETAIL_MAX - d->len, "; and %zu more", d->omitted);
 }
 
 void

@@ -20,7 +20,7 @@
 #include "observation.h"
 #include "verdict.h"
 
-#define WEBRTC_REPORT_LINES_MAX 32   /* candidate strings in one report */
+#define WEBRTC_REPORT_LINES_MAX 32 /* candidate strings in one report */
 #define WEBRTC_REPORT_OBS_MAX (1 + VERDICT_CANDIDATES_MAX)
 
 /*
@@ -31,8 +31,7 @@
  * WEBRTC_REPORT_LINES_MAX lines). err is ASCII and never quotes the body.
  */
 DL_MUSTCHECK enum dl_err webrtc_report_parse(const char *body, size_t len,
-					     struct verdict_webrtc *out, char *err,
-					     size_t err_len);
+					     struct verdict_webrtc *out, char *err, size_t err_len);
 
 /* The observations that store report w for test id: returns how many (<= WEBRTC_REPORT_OBS_MAX). */
 size_t webrtc_report_observations(const struct verdict_webrtc *w, const uint8_t id[TESTID_LEN],

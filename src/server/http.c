@@ -34,7 +34,7 @@
 
 #define TESTS_PATH "/api/v1/tests"
 #define TEST_PREFIX "/api/v1/tests/"
-#define METRICS_MAX 65536  /* our own /metrics text; nothing here comes from a client */
+#define METRICS_MAX 65536      /* our own /metrics text; nothing here comes from a client */
 #define STORE_METRICS_MAX 2048 /* room kept for the dnsleakd_store_* lines */
 #define CONTENT_METRICS "text/plain; version=0.0.4; charset=utf-8"
 /*
@@ -48,7 +48,7 @@ struct route {
 	const char *path;
 	bool is_prefix;     /* path is a prefix, then one segment (rest), then suffix */
 	const char *suffix; /* NULL: nothing after the segment */
-	bool is_post;       /* POST only; otherwise GET (and HEAD, which MHD answers without body) */
+	bool is_post; /* POST only; otherwise GET (and HEAD, which MHD answers without body) */
 	route_fn *fn;
 };
 
@@ -110,7 +110,7 @@ http_peer(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
  */
 enum MHD_Result
 http_respond(struct MHD_Connection *conn, unsigned status, const char *type, char *body, size_t len,
-	const char *allow, const char *location, const char *cache)
+	     const char *allow, const char *location, const char *cache)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret = MHD_NO;
@@ -142,7 +142,7 @@ out:
  */
 enum MHD_Result
 http_respond_doc(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
-	    const char *location, const char *cache)
+		 const char *location, const char *cache)
 {
 	static const char fallback[] = "{\"error\":\"internal error\"}";
 	char *text = NULL;
@@ -164,7 +164,7 @@ http_respond_doc(struct MHD_Connection *conn, unsigned status, json_t *doc, cons
 
 enum MHD_Result
 http_respond_json(struct MHD_Connection *conn, unsigned status, json_t *doc, const char *allow,
-	     const char *location)
+		  const char *location)
 {
 	return http_respond_doc(conn, status, doc, allow, location, NULL);
 }
@@ -176,10 +176,9 @@ http_respond_error(struct MHD_Connection *conn, unsigned status, const char *msg
 	return http_respond_json(conn, status, json_pack("{s:s}", "error", msg), allow, NULL);
 }
 
-
 size_t
-http_stun_urls(const struct dl_endpoint *stun, size_t n, const struct dl_addr *web4,
-	       size_t n_web4, const struct dl_addr *web6, size_t n_web6,
+http_stun_urls(const struct dl_endpoint *stun, size_t n, const struct dl_addr *web4, size_t n_web4,
+	       const struct dl_addr *web6, size_t n_web6,
 	       char out[HTTP_STUN_URLS_MAX][HTTP_STUN_URL_MAX])
 {
 	bool have4 = false, have6 = false;
@@ -211,7 +210,7 @@ http_stun_urls(const struct dl_endpoint *stun, size_t n, const struct dl_addr *w
 /* GET /api/v1/findings: the catalogue, the same for everyone, so it may be cached. */
 static enum MHD_Result
 get_findings(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
-             const struct request *req)
+	     const struct request *req)
 {
 	(void)req;
 	json_t *doc = NULL;
@@ -219,7 +218,8 @@ get_findings(const struct http_server *h, struct MHD_Connection *conn, const cha
 	(void)h;
 	(void)rest;
 	if (results_findings_json(&doc) != DL_E_OK)
-		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					  NULL);
 	return http_respond_doc(conn, MHD_HTTP_OK, doc, NULL, NULL, CACHE_CATALOGUE);
 }
 
@@ -235,16 +235,17 @@ whoami(const struct http_server *h, struct MHD_Connection *conn, const char *res
 	(void)h;
 	(void)rest;
 	if (!http_peer(conn, &a, &port))
-		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					  NULL);
 	addr_fmt(&a, text);
 	return http_respond_json(conn, MHD_HTTP_OK,
-			    json_pack("{s:s, s:i}", "address", text, "family", (int)a.family), NULL,
-			    NULL);
+				 json_pack("{s:s, s:i}", "address", text, "family", (int)a.family),
+				 NULL, NULL);
 }
 
 static enum MHD_Result
 healthz(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
-        const struct request *req)
+	const struct request *req)
 {
 	(void)req;
 	(void)h;
@@ -261,37 +262,39 @@ store_metrics(struct store *s, char *buf, size_t len, size_t cap)
 
 	memset(&st, 0, sizeof(st));
 	store_get_stats(s, &st);
-	w = snprintf(buf + len, cap - len,
-		     "# HELP dnsleakd_store_stored_total Observations the store accepted.\n"
-		     "# TYPE dnsleakd_store_stored_total counter\n"
-		     "dnsleakd_store_stored_total %llu\n"
-		     "# HELP dnsleakd_store_dropped_total Observations the store dropped, by reason.\n"
-		     "# TYPE dnsleakd_store_dropped_total counter\n"
-		     "dnsleakd_store_dropped_total{reason=\"test_full\"} %llu\n"
-		     "dnsleakd_store_dropped_total{reason=\"tests_max\"} %llu\n"
-		     "dnsleakd_store_dropped_total{reason=\"bytes\"} %llu\n"
-		     "dnsleakd_store_dropped_total{reason=\"expired\"} %llu\n"
-		     "# HELP dnsleakd_store_tests_expired_total Tests removed at expiry.\n"
-		     "# TYPE dnsleakd_store_tests_expired_total counter\n"
-		     "dnsleakd_store_tests_expired_total %llu\n"
-		     "# HELP dnsleakd_store_live_tests Tests held now.\n"
-		     "# TYPE dnsleakd_store_live_tests gauge\n"
-		     "dnsleakd_store_live_tests %llu\n"
-		     "# HELP dnsleakd_store_bytes Memory held for tests and observations.\n"
-		     "# TYPE dnsleakd_store_bytes gauge\n"
-		     "dnsleakd_store_bytes %llu\n",
-		     (unsigned long long)st.stored, (unsigned long long)st.dropped_test_full,
-		     (unsigned long long)st.dropped_tests_max, (unsigned long long)st.dropped_bytes,
-		     (unsigned long long)st.dropped_expired, (unsigned long long)st.tests_expired,
-		     (unsigned long long)st.live_tests, (unsigned long long)st.bytes);
+	w = snprintf(
+	    buf + len, cap - len,
+	    "# HELP dnsleakd_store_stored_total Observations the store accepted.\n"
+	    "# TYPE dnsleakd_store_stored_total counter\n"
+	    "dnsleakd_store_stored_total %llu\n"
+	    "# HELP dnsleakd_store_dropped_total Observations the store dropped, by reason.\n"
+	    "# TYPE dnsleakd_store_dropped_total counter\n"
+	    "dnsleakd_store_dropped_total{reason=\"test_full\"} %llu\n"
+	    "dnsleakd_store_dropped_total{reason=\"tests_max\"} %llu\n"
+	    "dnsleakd_store_dropped_total{reason=\"bytes\"} %llu\n"
+	    "dnsleakd_store_dropped_total{reason=\"expired\"} %llu\n"
+	    "# HELP dnsleakd_store_tests_expired_total Tests removed at expiry.\n"
+	    "# TYPE dnsleakd_store_tests_expired_total counter\n"
+	    "dnsleakd_store_tests_expired_total %llu\n"
+	    "# HELP dnsleakd_store_live_tests Tests held now.\n"
+	    "# TYPE dnsleakd_store_live_tests gauge\n"
+	    "dnsleakd_store_live_tests %llu\n"
+	    "# HELP dnsleakd_store_bytes Memory held for tests and observations.\n"
+	    "# TYPE dnsleakd_store_bytes gauge\n"
+	    "dnsleakd_store_bytes %llu\n",
+	    (unsigned long long)st.stored, (unsigned long long)st.dropped_test_full,
+	    (unsigned long long)st.dropped_tests_max, (unsigned long long)st.dropped_bytes,
+	    (unsigned long long)st.dropped_expired, (unsigned long long)st.tests_expired,
+	    (unsigned long long)st.live_tests, (unsigned long long)st.bytes);
 	if (w < 0 || (size_t)w >= cap - len)
-		return len; /* cannot happen with STORE_METRICS_MAX of room; never send half a line */
+		return len; /* cannot happen with STORE_METRICS_MAX of room; never send half a line
+			     */
 	return len + (size_t)w;
 }
 
 static enum MHD_Result
 metrics(const struct http_server *h, struct MHD_Connection *conn, const char *rest,
-        const struct request *req)
+	const struct request *req)
 {
 	(void)req;
 	const struct http_deps *d = h->deps;
@@ -300,7 +303,8 @@ metrics(const struct http_server *h, struct MHD_Connection *conn, const char *re
 
 	(void)rest;
 	if (buf == NULL)
-		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					  NULL);
 	if (d->metrics != NULL) {
 		len = d->metrics(d->metrics_arg, buf, METRICS_MAX - STORE_METRICS_MAX);
 		if (len >= METRICS_MAX - STORE_METRICS_MAX)
@@ -378,7 +382,7 @@ route_request(const struct http_server *h, struct MHD_Connection *conn, const ch
 		return http_respond_error(conn, MHD_HTTP_NOT_FOUND, "not found", NULL);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return http_respond_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed",
-				     "GET, HEAD");
+					  "GET, HEAD");
 	return web_respond(conn, page, h->csp);
 }
 
@@ -450,8 +454,8 @@ record_exit(const struct http_deps *d, struct MHD_Connection *conn)
 static bool
 declares_big_body(struct MHD_Connection *conn)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	char *end = NULL;
 	unsigned long long v;
 
@@ -482,7 +486,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		/* Answer before the body arrives: MHD then closes instead of reading it. */
 		if (declares_big_body(conn))
 			return http_respond_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-					     "request body too large", NULL);
+						  "request body too large", NULL);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -617,17 +621,14 @@ start_daemon(struct http_server *h, int fd, bool is_v6)
 	if (log_verbosity >= LOG_LEVEL_DEBUG)
 		flags |= MHD_USE_ERROR_LOG;
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, handle, h,
-		/* First, so that MHD's messages about the other options come through it too. */
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-		MHD_OPTION_CONNECTION_LIMIT, clamp_uint(h->deps->max_connections, HTTP_CONN_MAX),
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, clamp_uint(h->deps->per_ip, HTTP_CONN_PER_IP),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEM,
-		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-		MHD_OPTION_STRICT_FOR_CLIENT, 1,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, handle, h,
+	    /* First, so that MHD's messages about the other options come through it too. */
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+	    MHD_OPTION_CONNECTION_LIMIT, clamp_uint(h->deps->max_connections, HTTP_CONN_MAX),
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, clamp_uint(h->deps->per_ip, HTTP_CONN_PER_IP),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEM, MHD_OPTION_NOTIFY_COMPLETED,
+	    request_done, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 }
 
 int

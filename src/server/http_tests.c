@@ -39,11 +39,13 @@ http_create_test(const struct http_server *h, struct MHD_Connection *conn, const
 	(void)req;
 	/* The id holds its creation time as u32 seconds: it runs out in 2106. */
 	if (now > UINT32_MAX)
-		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					  NULL);
 	rc = secret_random(rnd, sizeof(rnd));
 	if (rc < 0) {
 		log_warnx("http: getrandom: %s", dl_strerror(rc));
-		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					  NULL);
 	}
 	testid_make(d->keys->id_key, (uint32_t)now, rnd, id);
 	testid_to_text(id, id_text);
@@ -68,8 +70,8 @@ http_create_test(const struct http_server *h, struct MHD_Connection *conn, const
 static const char *
 presented_token(struct MHD_Connection *conn)
 {
-	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 
 	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
 		auth += 7;
@@ -133,8 +135,8 @@ collect_expect(void *cls, enum MHD_ValueKind kind, const char *key, const char *
  * False, with the answer (a 400 naming the bad value, or too many) queued in *queued.
  */
 static bool
-request_policy(const struct http_deps *d, struct MHD_Connection *conn,
-	       struct verdict_policy *p, enum MHD_Result *queued)
+request_policy(const struct http_deps *d, struct MHD_Connection *conn, struct verdict_policy *p,
+	       enum MHD_Result *queued)
 {
 	struct expect_args *x = calloc(1, sizeof(*x));
 	char msg[128 + EXPECT_SHOW_MAX];
@@ -145,7 +147,8 @@ request_policy(const struct http_deps *d, struct MHD_Connection *conn,
 	else
 		verdict_policy_init(p);
 	if (x == NULL) {
-		*queued = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		*queued = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					     NULL);
 		return false;
 	}
 	x->room = p->n_trusted < TRUST_MAX ? TRUST_MAX - p->n_trusted : 0;
@@ -155,14 +158,14 @@ request_policy(const struct http_deps *d, struct MHD_Connection *conn,
 			 "bad expect value `%s': want an ASN (AS64496), a prefix (192.0.2.0/24) or "
 			 "an address",
 			 x->bad_text);
-		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
+		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST,
+					    json_pack("{s:s}", "error", msg), NULL, NULL);
 		goto out;
 	}
 	if (x->too_many) {
 		snprintf(msg, sizeof(msg), "too many expect values: at most %zu", x->room);
-		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
+		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST,
+					    json_pack("{s:s}", "error", msg), NULL, NULL);
 		goto out;
 	}
 	memcpy(&p->trusted[p->n_trusted], x->entries, x->n * sizeof(x->entries[0]));
@@ -222,15 +225,15 @@ request_configured(struct MHD_Connection *conn, struct configured_args *x, enum 
 	if (x->bad) {
 		snprintf(msg, sizeof(msg), "bad configured value `%s': want an IP address",
 			 x->bad_text);
-		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
+		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST,
+					    json_pack("{s:s}", "error", msg), NULL, NULL);
 		return false;
 	}
 	if (x->too_many) {
 		snprintf(msg, sizeof(msg), "too many configured values: at most %d",
 			 VERDICT_CONFIGURED_MAX);
-		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", msg),
-				       NULL, NULL);
+		*queued = http_respond_json(conn, MHD_HTTP_BAD_REQUEST,
+					    json_pack("{s:s}", "error", msg), NULL, NULL);
 		return false;
 	}
 	return true;
@@ -337,8 +340,8 @@ authorized_test(const struct http_deps *d, struct MHD_Connection *conn, const ch
 	ok &= testid_token_ok(d->keys->token_key, id, token != NULL ? token : "");
 	ok &= token != NULL;
 	if (!ok)
-		*queued = http_respond_error(conn, MHD_HTTP_NOT_FOUND, "unknown or expired test",
-					     NULL);
+		*queued =
+		    http_respond_error(conn, MHD_HTTP_NOT_FOUND, "unknown or expired test", NULL);
 	return ok;
 }
 
@@ -365,7 +368,8 @@ http_get_results(const struct http_server *h, struct MHD_Connection *conn, const
 	policy = malloc(sizeof(*policy));
 	cfg = malloc(sizeof(*cfg));
 	if (policy == NULL || cfg == NULL) {
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					 NULL);
 		goto out;
 	}
 	if (!request_policy(d, conn, policy, &ret) || !request_configured(conn, cfg, &ret))
@@ -374,13 +378,15 @@ http_get_results(const struct http_server *h, struct MHD_Connection *conn, const
 	rc = store_get(d->store, id, http_now_s(), &obs, &n);
 	if (rc != DL_E_OK) {
 		log_warnx("http: store_get: %s", dl_strerror(rc));
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					 NULL);
 		goto out;
 	}
 	rc = build_results(d, id, testid_created(id), expires, obs, n, policy, cfg, &doc);
 	if (rc != DL_E_OK) {
 		log_warnx("http: results: %s", dl_strerror(rc));
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					 NULL);
 		goto out;
 	}
 	ret = http_respond_json(conn, MHD_HTTP_OK, doc, NULL, NULL);
@@ -418,19 +424,21 @@ http_post_webrtc(const struct http_server *h, struct MHD_Connection *conn, const
 	w = malloc(sizeof(*w));
 	report = malloc(WEBRTC_REPORT_OBS_MAX * sizeof(*report));
 	if (w == NULL || report == NULL) {
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					 NULL);
 		goto out;
 	}
 	rc = webrtc_report_parse(req->body != NULL ? req->body : "", req->len, w, why, sizeof(why));
 	if (rc != DL_E_OK) {
-		ret = http_respond_json(conn, MHD_HTTP_BAD_REQUEST, json_pack("{s:s}", "error", why),
-					NULL, NULL);
+		ret = http_respond_json(conn, MHD_HTTP_BAD_REQUEST,
+					json_pack("{s:s}", "error", why), NULL, NULL);
 		goto out;
 	}
 	rc = store_get(d->store, id, now / 1000000, &obs, &n);
 	if (rc != DL_E_OK) {
 		log_warnx("http: store_get: %s", dl_strerror(rc));
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
+					 NULL);
 		goto out;
 	}
 	if (webrtc_report_seen(obs, n)) {

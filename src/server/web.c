@@ -31,8 +31,8 @@ web_csp(const char *zone_text, char *out, size_t cap)
 static bool
 not_modified(struct MHD_Connection *conn, const char *etag)
 {
-	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *inm =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	size_t elen = strlen(etag);
 
 	if (inm == NULL)
@@ -44,8 +44,8 @@ not_modified(struct MHD_Connection *conn, const char *etag)
 			return true;
 		if (strncmp(p, "W/", 2) == 0)
 			p += 2;
-		if (strncmp(p, etag, elen) == 0 && (p[elen] == '\0' || p[elen] == ',' ||
-						    p[elen] == ' ' || p[elen] == '\t'))
+		if (strncmp(p, etag, elen) == 0 &&
+		    (p[elen] == '\0' || p[elen] == ',' || p[elen] == ' ' || p[elen] == '\t'))
 			return true;
 		while (*p != '\0' && *p != ',')
 			p++;
