@@ -17,6 +17,8 @@ pkgs="$pkgs nsd dnsperf util-linux"
 # the STUN responder against a real client (coturn's turnutils_stunclient); browser tests:
 # Debian's Chromium driven by playwright-core (npm, tests/e2e), a browser proxy for the lab
 pkgs="$pkgs coturn chromium tinyproxy"
+# a real reverse proxy in front of the HTTP API (tests/integration/proxy.sh)
+pkgs="$pkgs nginx-light"
 # Node.js and npm: any that works (this machine's may come from elsewhere than Debian)
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
@@ -41,7 +43,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Packaged daemons (unbound, nsd, coturn, tinyproxy) must not start system services: the tests
+# Packaged daemons (unbound, nsd, coturn, tinyproxy, nginx) must not start system services: the tests
 # run their own.
 policy_made=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then

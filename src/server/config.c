@@ -258,6 +258,22 @@ set_trusted(struct config *c, const char *value, char *err, size_t err_len)
 	return DL_E_OK;
 }
 
+/* A reverse proxy in front of the HTTP API whose X-Forwarded-For we believe (forwarded.h). */
+static int
+set_trusted_proxy(struct config *c, const char *value, char *err, size_t err_len)
+{
+	struct trust_entry t;
+
+	if (trust_parse(value, &t) != DL_E_OK || t.is_asn)
+		return fail(err, err_len, "want a prefix (192.0.2.0/24) or an address, got `%s'",
+			    value);
+	if (c->n_proxies >= FORWARDED_PROXIES_MAX)
+		return fail(err, err_len, "more than %d entries at `%s'", FORWARDED_PROXIES_MAX,
+			    value);
+	c->proxies[c->n_proxies++] = t;
+	return DL_E_OK;
+}
+
 static int
 set_public_dns(struct config *c, const char *value, char *err, size_t err_len)
 {
@@ -306,6 +322,7 @@ enum {
 	LIST_TRUSTED = 1u << 4,
 	LIST_PUBLIC_DNS = 1u << 5,
 	LIST_STUN = 1u << 6,
+	LIST_PROXIES = 1u << 7,
 };
 
 static const struct config_key keys[] = {
@@ -334,6 +351,7 @@ static const struct config_key keys[] = {
 	{ "country_db", set_country_db, 0 },
 	{ "trusted_resolvers", set_trusted, LIST_TRUSTED },
 	{ "public_dns", set_public_dns, LIST_PUBLIC_DNS },
+	{ "trusted_proxies", set_trusted_proxy, LIST_PROXIES },
 };
 
 void
@@ -372,6 +390,8 @@ clear_list(struct config *c, unsigned bit)
 		c->n_trusted = 0;
 	else if (bit == LIST_PUBLIC_DNS)
 		c->n_public_dns = 0;
+	else if (bit == LIST_PROXIES)
+		c->n_proxies = 0;
 	else if (bit == LIST_STUN) {
 		c->n_stun = 0;
 		c->stun_off = false;
@@ -628,6 +648,8 @@ config_print(const struct config *c, FILE *f)
 		print_trust(f, "trusted_resolvers", &c->trusted[i]);
 	for (size_t i = 0; i < c->n_public_dns; i++)
 		fprintf(f, "public_dns = AS%" PRIu32 "\n", c->public_dns[i]);
+	for (size_t i = 0; i < c->n_proxies; i++)
+		print_trust(f, "trusted_proxies", &c->proxies[i]);
 
 	/* The built-in list is not a setting; show it so an operator sees the whole policy. */
 	struct verdict_policy builtin;

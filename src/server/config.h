@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "answer.h"
 #include "err.h"
+#include "forwarded.h"
 #include "limits.h"
 #include "store.h"
 #include "verdict.h"
@@ -54,6 +55,8 @@ struct config {
 	struct trust_entry trusted[TRUST_MAX]; /* trusted_resolvers: prefixes and ASNs */
 	size_t n_trusted;
 	uint32_t public_dns[PUBLIC_DNS_MAX]; /* ASNs added to the built-in public DNS operators */
+	struct trust_entry proxies[FORWARDED_PROXIES_MAX]; /* trusted_proxies (forwarded.h) */
+	size_t n_proxies;
 	size_t n_public_dns;
 	struct verdict_policy policy; /* built by config_finish: built-ins + public_dns + trusted */
 	unsigned cli_lists; /* which repeatable keys the command line has restarted */

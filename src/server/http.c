@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "forwarded.h"
 #include "limits.h"
 #include "log.h"
 #include "results.h"
@@ -102,6 +103,26 @@ http_peer(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
 		return true;
 	}
 	return false;
+}
+
+bool
+http_client(const struct http_deps *d, struct MHD_Connection *conn, struct dl_addr *a,
+	    uint16_t *port)
+{
+	struct dl_addr peer;
+
+	if (!http_peer(conn, &peer, port))
+		return false;
+	if (d->n_proxies == 0) {
+		*a = peer;
+		return true;
+	}
+	(void)forwarded_client(&peer, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								  "X-Forwarded-For"),
+			       d->proxies, d->n_proxies, a);
+	if (!addr_equal(a, &peer))
+		*port = 0;
+	return true;
 }
 
 /*
@@ -232,9 +253,8 @@ whoami(const struct http_server *h, struct MHD_Connection *conn, const char *res
 	uint16_t port;
 	char text[ADDR_TEXT_MAX];
 
-	(void)h;
 	(void)rest;
-	if (!http_peer(conn, &a, &port))
+	if (!http_client(h->deps, conn, &a, &port))
 		return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
 					  NULL);
 	addr_fmt(&a, text);
@@ -435,7 +455,7 @@ record_exit(const struct http_deps *d, struct MHD_Connection *conn)
 	if (!testid_verify(d->keys->id_key, pl.id) ||
 	    (uint64_t)testid_created(pl.id) + d->test_ttl_s < now / 1000000)
 		return;
-	if (!http_peer(conn, &peer, &port))
+	if (!http_client(d, conn, &peer, &port))
 		return;
 	memset(&o, 0, sizeof(o));
 	o.time_us = now;

@@ -50,6 +50,9 @@ struct http_deps {
 	char stun_urls[HTTP_STUN_URLS_MAX][HTTP_STUN_URL_MAX];
 	size_t n_stun_urls;
 	struct rdns *rdns; /* reverse names of the addresses in results; NULL: none looked up */
+	/* Reverse proxies whose X-Forwarded-For names the client (forwarded.h); n may be 0. */
+	const struct trust_entry *proxies;
+	size_t n_proxies;
 };
 
 /*

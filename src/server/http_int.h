@@ -45,6 +45,13 @@ uint64_t http_now_s(void);
 bool http_peer(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port);
 
 /*
+ * The client of conn: the TCP peer, or behind a trusted proxy the address its X-Forwarded-For
+ * names (forwarded.h; *port is then 0: the proxy does not tell it).
+ */
+bool http_client(const struct http_deps *d, struct MHD_Connection *conn, struct dl_addr *a,
+		 uint16_t *port);
+
+/*
  * Queue body (malloc'd, ownership passes to MHD) with the headers every response carries.
  * allow and location may be NULL; cache NULL is "no-store", what every dynamic answer gets.
  */

@@ -55,7 +55,7 @@ usage(FILE *f)
 		"                [--http-max-connections N] [--http-connections-per-ip N]\n"
 		"                [--asn-db FILE] [--country-db FILE] [--trusted PREFIX|ASN]...\n"
 		"                [--public-dns ASN]... [--stun ADDR:PORT|off]... [--stun-rate N]\n"
-		"                [--stun-burst N] [--rdns yes|no]\n"
+		"                [--stun-burst N] [--rdns yes|no] [--trusted-proxy PREFIX]...\n"
 		"\n"
 		"Authoritative DNS server and results API of a DNS leak test.\n"
 		"With no options: zone leak.test on 127.0.0.1:5353 and [::1]:5353 (UDP+TCP),\n"
@@ -110,6 +110,8 @@ static const struct {
 	{ "trusted", "trusted_resolvers" },
 	{ "trusted-resolvers", NULL },
 	{ "public-dns", NULL },
+	{ "trusted-proxy", "trusted_proxies" },
+	{ "trusted-proxies", NULL },
 	{ "stun", NULL },
 	{ "stun-rate", NULL },
 	{ "stun-burst", NULL },
@@ -429,6 +431,8 @@ main(int argc, char *argv[])
 		.enrich = s->enrich,
 		.policy = &s->cfg.policy,
 		.node_id = s->cfg.zone.node_id,
+		.proxies = s->cfg.proxies,
+		.n_proxies = s->cfg.n_proxies,
 	};
 	deps.n_stun_urls = http_stun_urls(s->cfg.stun, s->cfg.n_stun, s->cfg.zone.web_v4,
 					  s->cfg.zone.n_web_v4, s->cfg.zone.web_v6,

@@ -73,6 +73,18 @@ done
 run -n --stun 0.0.0.0:3478 --stun '[::]:3478'
 expect_line "--stun 0.0.0.0:3478: a wildcard is fine" "stun = 0.0.0.0:3478"
 expect_line "--stun [::]:3478: a wildcard is fine" "stun = [::]:3478"
+run -n --trusted-proxy 192.0.2.0/24 --trusted-proxy 2001:db8::1
+expect_line "--trusted-proxy: a prefix" "trusted_proxies = 192.0.2.0/24"
+expect_line "--trusted-proxy: one address" "trusted_proxies = 2001:db8::1/128"
+run -n --trusted-proxy AS64496
+expect_eq "--trusted-proxy AS64496: exit 2" 2 "$RC"
+expect_match "--trusted-proxy AS64496: a proxy is an address, not a network" \
+	"^dnsleakd: --trusted-proxy: trusted_proxies: want a prefix .* got \`AS64496'" "$ERR"
+args=()
+for i in $(seq 1 17); do args+=(--trusted-proxy "192.0.2.$i"); done
+run -n "${args[@]}"
+expect_eq "17 trusted proxies: exit 2" 2 "$RC"
+expect_match "17 trusted proxies: names the bound" "more than 16 entries" "$ERR"
 run -n
 expect_line "-n: rdns = yes (the default)" "rdns = yes"
 run -n --rdns no
