@@ -48,13 +48,15 @@ run_one() {
 	fi
 }
 
-for t in build/san/tests/unit/test_*; do
-	[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
+# One binary per source: a stale binary of a removed test never runs, a missing one fails.
+for src in tests/unit/test_*.c; do
+	name=$(basename "$src" .c)
+	run_one "unit/$name" "build/san/tests/unit/$name"
 done
-for r in build/san/tests/fuzz/replay_*; do
-	[ -x "$r" ] || continue
-	name=${r##*/replay_}
-	run_one "fuzz-replay/$name" "$r" "tests/fuzz/corpus/$name"
+for src in tests/fuzz/fuzz_*.c; do
+	name=${src##*/fuzz_}
+	name=${name%.c}
+	run_one "fuzz-replay/$name" "build/san/tests/fuzz/replay_$name" "tests/fuzz/corpus/$name"
 done
 for s in tests/integration/*.sh; do
 	[ -x "$s" ] && run_one "integration/$(basename "$s" .sh)" "$s"
