@@ -6,6 +6,7 @@
 #   make fuzz       libFuzzer targets with clang, FUZZ_SECONDS (60) per target
 #   make bench      dnsperf: dnsleakd vs NSD (root, needs the bench packages)
 #   make lint       banned functions
+#   make install    the programs and man pages: PREFIX (/usr/local), DESTDIR
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -13,7 +14,7 @@ PKG_CONFIG ?= pkg-config
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
-SERVER_PKGS := libmicrohttpd jansson libcrypto libmaxminddb
+SERVER_PKGS := libmicrohttpd jansson libcrypto libmaxminddb hiredis
 CLIENT_PKGS := libcurl jansson libcrypto libmnl libsystemd libpcap libnftables
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wformat=2 -Wvla -Wno-missing-field-initializers
@@ -128,10 +129,31 @@ demo: all
 lint:
 	$(Q)scripts/lint.sh
 
+# make install: the programs and the man pages. DESTDIR stages (packages), PREFIX=/usr for a distro.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+INSTALL ?= install
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0755 build/dnsleak $(DESTDIR)$(BINDIR)/dnsleak
+	$(INSTALL) -m 0755 build/dnsleakd $(DESTDIR)$(SBINDIR)/dnsleakd
+	$(INSTALL) -m 0644 docs/dnsleak.1 $(DESTDIR)$(MANDIR)/man1/dnsleak.1
+	$(INSTALL) -m 0644 docs/dnsleakd.conf.5 $(DESTDIR)$(MANDIR)/man5/dnsleakd.conf.5
+	$(INSTALL) -m 0644 docs/dnsleakd.8 $(DESTDIR)$(MANDIR)/man8/dnsleakd.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dnsleak $(DESTDIR)$(SBINDIR)/dnsleakd \
+		$(DESTDIR)$(MANDIR)/man1/dnsleak.1 $(DESTDIR)$(MANDIR)/man5/dnsleakd.conf.5 \
+		$(DESTDIR)$(MANDIR)/man8/dnsleakd.8
+
 clean:
 	rm -rf build
 
-.PHONY: all deps test-build check fuzz bench demo lint clean FORCE
+.PHONY: all deps test-build check fuzz bench demo lint install uninstall clean FORCE
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -17,8 +17,10 @@ pkgs="$pkgs nsd dnsperf util-linux"
 # the STUN responder against a real client (coturn's turnutils_stunclient); browser tests:
 # Debian's Chromium driven by playwright-core (npm, tests/e2e), a browser proxy for the lab
 pkgs="$pkgs coturn chromium tinyproxy"
-# a real reverse proxy in front of the HTTP API (tests/integration/proxy.sh)
-pkgs="$pkgs nginx-light"
+# a real reverse proxy in front of the HTTP API (tests/integration/proxy.sh); the man pages' lint
+pkgs="$pkgs nginx-light mandoc groff-base man-db"
+# several nodes sharing one store: hiredis, and a real Redis for the tests
+pkgs="$pkgs libhiredis-dev redis-server redis-tools"
 # Node.js and npm: any that works (this machine's may come from elsewhere than Debian)
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 
@@ -43,7 +45,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Packaged daemons (unbound, nsd, coturn, tinyproxy, nginx) must not start system services: the tests
+# Packaged daemons (unbound, nsd, coturn, tinyproxy, nginx, redis) must not start system services: the tests
 # run their own.
 policy_made=""
 if [ ! -e /usr/sbin/policy-rc.d ]; then

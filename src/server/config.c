@@ -14,6 +14,10 @@
 #define DEFAULT_DNS_PORT 5353
 #define DEFAULT_HTTP "127.0.0.1:8053"
 #define DEFAULT_STUN_PORT 3478 /* RFC 8489 18.6 */
+#define DEFAULT_REDIS_HOST "127.0.0.1"
+#define DEFAULT_REDIS_PORT 6379
+#define DEFAULT_REDIS_PREFIX "dnsleak:"
+#define UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path), with its NUL */
 
 typedef int setter_fn(struct config *c, const char *value, char *err, size_t err_len);
 
@@ -126,6 +130,103 @@ set_rdns(struct config *c, const char *value, char *err, size_t err_len)
 	else
 		return fail(err, err_len, "`%s': want yes or no", value);
 	return DL_E_OK;
+}
+
+/* memory or redis: where observations are kept (store.h). */
+static int
+set_store(struct config *c, const char *value, char *err, size_t err_len)
+{
+	if (strcmp(value, "memory") == 0)
+		c->store_redis = false;
+	else if (strcmp(value, "redis") == 0)
+		c->store_redis = true;
+	else
+		return fail(err, err_len, "`%s': want memory or redis", value);
+	return DL_E_OK;
+}
+
+/* A host name or IPv4 address for Redis: letters, digits, '.', '-', '_'. */
+static bool
+redis_host_ok(const char *h, size_t len)
+{
+	if (len == 0 || len >= STORE_REDIS_HOST_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = h[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* HOST:PORT, [V6]:PORT or unix:/PATH. */
+static int
+set_redis(struct config *c, const char *value, char *err, size_t err_len)
+{
+	struct store_redis_opts *o = &c->redis;
+	const char *host = value, *colon;
+	size_t hlen;
+	unsigned long long port;
+
+	if (strncmp(value, "unix:", 5) == 0) {
+		const char *path = value + 5;
+		if (path[0] != '/' || strlen(path) >= UNIX_PATH_MAX)
+			return fail(err, err_len,
+				    "`%s': want unix: and an absolute socket path under %d bytes",
+				    value, UNIX_PATH_MAX);
+		o->is_unix = true;
+		snprintf(o->host, sizeof(o->host), "%s", path);
+		o->port = 0;
+		return DL_E_OK;
+	}
+	colon = strrchr(value, ':');
+	if (colon == NULL || parse_uint(colon + 1, 1, 65535, &port) != DL_E_OK)
+		goto bad;
+	hlen = (size_t)(colon - value);
+	if (hlen >= 2 && value[0] == '[' && value[hlen - 1] == ']') {
+		/* An IPv6 literal: hiredis wants it without the brackets. */
+		char lit[ADDR_TEXT_MAX];
+		struct dl_addr a;
+		host = value + 1;
+		hlen -= 2;
+		if (hlen >= sizeof(lit))
+			goto bad;
+		memcpy(lit, host, hlen);
+		lit[hlen] = '\0';
+		if (addr_parse(lit, &a) != DL_E_OK || a.family != 6)
+			goto bad;
+	} else if (!redis_host_ok(host, hlen)) {
+		goto bad;
+	}
+	o->is_unix = false;
+	memcpy(o->host, host, hlen);
+	o->host[hlen] = '\0';
+	o->port = (uint16_t)port;
+	return DL_E_OK;
+bad:
+	return fail(err, err_len, "bad address `%s' (want HOST:PORT, [V6]:PORT or unix:/PATH)",
+		    value);
+}
+
+/* The start of every key: printable, no space, and none of `{}' (the hash tag is ours) or `#'
+ * (a comment in the file). */
+static int
+set_redis_prefix(struct config *c, const char *value, char *err, size_t err_len)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n >= sizeof(c->redis.prefix) || strpbrk(value, "{}#") != NULL)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)value[i] <= ' ' || (unsigned char)value[i] >= 0x7f)
+			goto bad;
+	memcpy(c->redis.prefix, value, n + 1);
+	return DL_E_OK;
+bad:
+	return fail(err, err_len,
+		    "`%s': want 1 to %zu printable characters without spaces, `{', `}' or `#'",
+		    value, sizeof(c->redis.prefix) - 1);
 }
 
 static int
@@ -343,6 +444,9 @@ static const struct config_key keys[] = {
 	{ "max_tests", set_max_tests, 0 },
 	{ "max_observations_per_test", set_max_obs, 0 },
 	{ "store_max_bytes", set_store_bytes, 0 },
+	{ "store", set_store, 0 },
+	{ "redis", set_redis, 0 },
+	{ "redis_prefix", set_redis_prefix, 0 },
 	{ "tcp_max_connections", set_tcp_conns, 0 },
 	{ "tcp_idle_timeout_ms", set_tcp_idle, 0 },
 	{ "http_max_connections", set_http_conns, 0 },
@@ -370,6 +474,9 @@ config_init(struct config *c)
 	c->stun_burst = STUN_BURST_DEFAULT;
 	c->rdns = true;
 	c->verbosity = 1;
+	snprintf(c->redis.host, sizeof(c->redis.host), "%s", DEFAULT_REDIS_HOST);
+	c->redis.port = DEFAULT_REDIS_PORT;
+	snprintf(c->redis.prefix, sizeof(c->redis.prefix), "%s", DEFAULT_REDIS_PREFIX);
 	char ignored[8];
 	if (set_zone(c, DEFAULT_ZONE, ignored, sizeof(ignored)) != DL_E_OK)
 		abort(); /* the built-in default is a valid name */
@@ -638,6 +745,14 @@ config_print(const struct config *c, FILE *f)
 	fprintf(f, "max_tests = %zu\n", c->store.max_tests);
 	fprintf(f, "max_observations_per_test = %zu\n", c->store.max_obs_per_test);
 	fprintf(f, "store_max_bytes = %zu\n", c->store.max_bytes);
+	fprintf(f, "store = %s\n", c->store_redis ? "redis" : "memory");
+	if (c->redis.is_unix)
+		fprintf(f, "redis = unix:%s\n", c->redis.host);
+	else if (strchr(c->redis.host, ':') != NULL)
+		fprintf(f, "redis = [%s]:%u\n", c->redis.host, c->redis.port);
+	else
+		fprintf(f, "redis = %s:%u\n", c->redis.host, c->redis.port);
+	fprintf(f, "redis_prefix = %s\n", c->redis.prefix);
 	fprintf(f, "tcp_max_connections = %zu\n", c->tcp_max_connections);
 	fprintf(f, "tcp_idle_timeout_ms = %u\n", c->tcp_idle_ms);
 	fprintf(f, "http_max_connections = %zu\n", c->http_max_connections);

@@ -44,6 +44,8 @@ struct config {
 	char user[64];                     /* empty: keep the user we started as */
 	unsigned threads;                  /* UDP workers; 0: one per CPU we may run on */
 	struct store_limits store;
+	bool store_redis;             /* `store = redis': observations in Redis (store_redis.c) */
+	struct store_redis_opts redis; /* `redis', `redis_prefix' */
 	size_t tcp_max_connections;
 	unsigned tcp_idle_ms;
 	size_t http_max_connections;

@@ -293,6 +293,10 @@ store_metrics(struct store *s, char *buf, size_t len, size_t cap)
 	    "dnsleakd_store_dropped_total{reason=\"tests_max\"} %llu\n"
 	    "dnsleakd_store_dropped_total{reason=\"bytes\"} %llu\n"
 	    "dnsleakd_store_dropped_total{reason=\"expired\"} %llu\n"
+	    "dnsleakd_store_dropped_total{reason=\"backend\"} %llu\n"
+	    "# HELP dnsleakd_store_skipped_total Stored values the store could not read (redis).\n"
+	    "# TYPE dnsleakd_store_skipped_total counter\n"
+	    "dnsleakd_store_skipped_total %llu\n"
 	    "# HELP dnsleakd_store_tests_expired_total Tests removed at expiry.\n"
 	    "# TYPE dnsleakd_store_tests_expired_total counter\n"
 	    "dnsleakd_store_tests_expired_total %llu\n"
@@ -304,7 +308,8 @@ store_metrics(struct store *s, char *buf, size_t len, size_t cap)
 	    "dnsleakd_store_bytes %llu\n",
 	    (unsigned long long)st.stored, (unsigned long long)st.dropped_test_full,
 	    (unsigned long long)st.dropped_tests_max, (unsigned long long)st.dropped_bytes,
-	    (unsigned long long)st.dropped_expired, (unsigned long long)st.tests_expired,
+	    (unsigned long long)st.dropped_expired, (unsigned long long)st.dropped_backend,
+	    (unsigned long long)st.skipped_bad, (unsigned long long)st.tests_expired,
 	    (unsigned long long)st.live_tests, (unsigned long long)st.bytes);
 	if (w < 0 || (size_t)w >= cap - len)
 		return len; /* cannot happen with STORE_METRICS_MAX of room; never send half a line

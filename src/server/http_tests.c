@@ -314,6 +314,17 @@ out:
 	return rc;
 }
 
+/* store_get() failed: 503 when the store cannot answer now (redis down: try again), else 500. */
+static enum MHD_Result
+store_failed(struct MHD_Connection *conn, int rc)
+{
+	if (rc == STORE_E_UNAVAILABLE)
+		return http_respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "the results store is unavailable; try again", NULL);
+	log_warnx("http: store_get: %s", dl_strerror(rc));
+	return http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error", NULL);
+}
+
 /*
  * The test rest names, if the request may read or write it: the id well-formed (else a 400 is
  * queued in *queued), genuine, alive and the token right (else a 404). On success *created and
@@ -377,9 +388,7 @@ http_get_results(const struct http_server *h, struct MHD_Connection *conn, const
 
 	rc = store_get(d->store, id, http_now_s(), &obs, &n);
 	if (rc != DL_E_OK) {
-		log_warnx("http: store_get: %s", dl_strerror(rc));
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
-					 NULL);
+		ret = store_failed(conn, rc);
 		goto out;
 	}
 	rc = build_results(d, id, testid_created(id), expires, obs, n, policy, cfg, &doc);
@@ -436,9 +445,7 @@ http_post_webrtc(const struct http_server *h, struct MHD_Connection *conn, const
 	}
 	rc = store_get(d->store, id, now / 1000000, &obs, &n);
 	if (rc != DL_E_OK) {
-		log_warnx("http: store_get: %s", dl_strerror(rc));
-		ret = http_respond_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error",
-					 NULL);
+		ret = store_failed(conn, rc);
 		goto out;
 	}
 	if (webrtc_report_seen(obs, n)) {
@@ -452,6 +459,10 @@ http_post_webrtc(const struct http_server *h, struct MHD_Connection *conn, const
 	free(obs);
 	obs = NULL;
 	rc = store_get(d->store, id, now / 1000000, &obs, &n);
+	if (rc != DL_E_OK && rc != DL_E_NOMEM) {
+		ret = store_failed(conn, rc);
+		goto out;
+	}
 	if (rc != DL_E_OK || !webrtc_report_seen(obs, n)) {
 		ret = http_respond_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 					 "the report was not stored: the test is full", NULL);

@@ -56,6 +56,8 @@ usage(FILE *f)
 		"                [--asn-db FILE] [--country-db FILE] [--trusted PREFIX|ASN]...\n"
 		"                [--public-dns ASN]... [--stun ADDR:PORT|off]... [--stun-rate N]\n"
 		"                [--stun-burst N] [--rdns yes|no] [--trusted-proxy PREFIX]...\n"
+		"                [--store memory|redis] [--redis HOST:PORT|unix:PATH]\n"
+		"                [--redis-prefix PREFIX]\n"
 		"\n"
 		"Authoritative DNS server and results API of a DNS leak test.\n"
 		"With no options: zone leak.test on 127.0.0.1:5353 and [::1]:5353 (UDP+TCP),\n"
@@ -101,6 +103,9 @@ static const struct {
 	{ "max-tests", NULL },
 	{ "max-observations-per-test", NULL },
 	{ "store-max-bytes", NULL },
+	{ "store", NULL },
+	{ "redis", NULL },
+	{ "redis-prefix", NULL },
 	{ "tcp-max-connections", NULL },
 	{ "tcp-idle-timeout-ms", NULL },
 	{ "http-max-connections", NULL },
@@ -392,9 +397,19 @@ main(int argc, char *argv[])
 	memcpy(s->cfg.zone.id_key, s->keys.id_key, sizeof(s->cfg.zone.id_key));
 	s->cfg.zone.serial = (uint32_t)time(NULL);
 
-	s->store = store_memory_new(&s->cfg.store);
-	if (s->store == NULL)
-		fatalx("out of memory for the store");
+	if (s->cfg.store_redis) {
+		/* Redis unreachable at start is a setting to fix, not an outage to ride out. */
+		s->store = store_redis_new(&s->cfg.store, &s->cfg.redis, err, sizeof(err));
+		if (s->store == NULL) {
+			fprintf(stderr, "dnsleakd: store = redis: %s\n", err);
+			enrich_close(s->enrich);
+			return 2;
+		}
+	} else {
+		s->store = store_memory_new(&s->cfg.store);
+		if (s->store == NULL)
+			fatalx("out of memory for the store");
+	}
 
 	/* Threads inherit this mask, so only the signalfd in the main loop sees the signals. */
 	sigemptyset(&mask);

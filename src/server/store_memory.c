@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_int.h"
 #include "testid.h"
 
 #define MAC_OFF (4 + TESTID_RANDOM_LEN) /* id layout: created | random | MAC (testid.h) */
@@ -28,7 +29,7 @@ struct entry {
 	struct observation *obs;
 };
 
-struct store {
+struct store_mem {
 	pthread_mutex_t lock;
 	struct store_limits lim;
 	struct store_stats st; /* live_tests and bytes are kept current here */
@@ -53,7 +54,7 @@ id_hash(const uint8_t id[TESTID_LEN])
 
 /* The bound is inclusive, as in answer.c: a test lives through second created + ttl_s. */
 static bool
-is_expired(const struct store *s, const uint8_t id[TESTID_LEN], uint64_t now_s)
+is_expired(const struct store_mem *s, const uint8_t id[TESTID_LEN], uint64_t now_s)
 {
 	return (uint64_t)testid_created(id) + s->lim.ttl_s < now_s;
 }
@@ -65,7 +66,7 @@ entry_bytes(const struct entry *e)
 }
 
 static struct entry *
-lookup(const struct store *s, const uint8_t id[TESTID_LEN])
+lookup(const struct store_mem *s, const uint8_t id[TESTID_LEN])
 {
 	struct entry *e = s->buckets[id_hash(id) & s->mask];
 
@@ -76,7 +77,7 @@ lookup(const struct store *s, const uint8_t id[TESTID_LEN])
 
 /* max_bytes - bytes without underflow: bytes may exceed a limit only if it was never met. */
 static size_t
-bytes_left(const struct store *s)
+bytes_left(const struct store_mem *s)
 {
 	if (s->st.bytes >= s->lim.max_bytes)
 		return 0;
@@ -89,7 +90,7 @@ bytes_left(const struct store *s)
  * empty entry holding one of the max_tests slots.
  */
 static struct entry *
-entry_new(struct store *s, const uint8_t id[TESTID_LEN])
+entry_new(struct store_mem *s, const uint8_t id[TESTID_LEN])
 {
 	struct entry *e = NULL;
 	size_t cap = INITIAL_CAP;
@@ -120,7 +121,7 @@ fail:
  * growth would pass max_bytes or realloc failed; the entry is then unchanged.
  */
 static bool
-entry_grow(struct store *s, struct entry *e)
+entry_grow(struct store_mem *s, struct entry *e)
 {
 	size_t cap = e->cap > s->lim.max_obs_per_test / 2 ? s->lim.max_obs_per_test : e->cap * 2;
 	struct observation *obs;
@@ -150,7 +151,7 @@ entry_free(struct entry *e)
 
 /* Called with the lock held. The order of the checks decides which counter a drop lands in. */
 static void
-put_one(struct store *s, const struct observation *o, uint64_t now_s)
+put_one(struct store_mem *s, const struct observation *o, uint64_t now_s)
 {
 	if (is_expired(s, o->id, now_s)) {
 		s->st.dropped_expired++;
@@ -180,10 +181,10 @@ put_one(struct store *s, const struct observation *o, uint64_t now_s)
 	s->st.stored++;
 }
 
-struct store *
-store_memory_new(const struct store_limits *lim)
+struct store_mem *
+store__mem_new(const struct store_limits *lim)
 {
-	struct store *s = calloc(1, sizeof(*s));
+	struct store_mem *s = calloc(1, sizeof(*s));
 	size_t nb = BUCKETS_MIN;
 
 	if (s == NULL)
@@ -204,7 +205,7 @@ store_memory_new(const struct store_limits *lim)
 }
 
 void
-store_free(struct store *s)
+store__mem_free(struct store_mem *s)
 {
 	if (s == NULL)
 		return;
@@ -222,7 +223,7 @@ store_free(struct store *s)
 }
 
 void
-store_put(struct store *s, const struct observation *obs, size_t n, uint64_t now_s)
+store__mem_put(struct store_mem *s, const struct observation *obs, size_t n, uint64_t now_s)
 {
 	/* One lock round trip per drained batch, not per observation. */
 	pthread_mutex_lock(&s->lock);
@@ -232,8 +233,8 @@ store_put(struct store *s, const struct observation *obs, size_t n, uint64_t now
 }
 
 int
-store_get(struct store *s, const uint8_t id[TESTID_LEN], uint64_t now_s, struct observation **out,
-	  size_t *n)
+store__mem_get(struct store_mem *s, const uint8_t id[TESTID_LEN], uint64_t now_s,
+	       struct observation **out, size_t *n)
 {
 	struct observation *copy = NULL;
 	const struct entry *e;
@@ -263,7 +264,7 @@ out:
 }
 
 void
-store_expire(struct store *s, uint64_t now_s)
+store__mem_expire(struct store_mem *s, uint64_t now_s)
 {
 	/*
 	 * A full sweep rather than an expiry-ordered list: tests are first seen in any order of
@@ -289,7 +290,7 @@ store_expire(struct store *s, uint64_t now_s)
 }
 
 void
-store_get_stats(struct store *s, struct store_stats *st)
+store__mem_get_stats(struct store_mem *s, struct store_stats *st)
 {
 	pthread_mutex_lock(&s->lock);
 	*st = s->st;

@@ -102,6 +102,38 @@ run -c "$TMP/stun-bad.conf" -n
 expect_eq "stun = [::] in a file: exit 2" 2 "$RC"
 expect_match "stun = [::] in a file: file, line, key" "stun-bad\.conf:2: stun: bad address" "$ERR"
 
+# The store: memory by default; redis with its address and key prefix (-n does not connect).
+run -n
+expect_line "-n: store = memory (the default)" "store = memory"
+expect_line "-n: redis = 127.0.0.1:6379 (the default)" "redis = 127.0.0.1:6379"
+expect_line "-n: redis_prefix = dnsleak: (the default)" "redis_prefix = dnsleak:"
+run -n --store redis --redis '[::1]:6380' --redis-prefix 'dl:eu:'
+expect_eq "--store redis -n: exit 0 without a Redis" 0 "$RC"
+expect_line "--store redis" "store = redis"
+expect_line "--redis [::1]:6380" "redis = [::1]:6380"
+expect_line "--redis-prefix dl:eu:" "redis_prefix = dl:eu:"
+printf 'store = redis\nredis = unix:/run/redis/redis.sock\n' >"$TMP/redis.conf"
+run -c "$TMP/redis.conf" -n --redis-prefix x:
+expect_line "redis = unix:PATH from a file" "redis = unix:/run/redis/redis.sock"
+run -n --store Redis
+expect_eq "--store Redis: exit 2" 2 "$RC"
+expect_match "--store Redis: names flag and value" "^dnsleakd: --store: store: \`Redis': want memory or redis" "$ERR"
+for bad in localhost ::1:6379 h:0 h:65536 'a b:1' '[192.0.2.1]:1'; do
+	run -n --redis "$bad"
+	expect_eq "--redis $bad: exit 2" 2 "$RC"
+	expect_match "--redis $bad: names flag and value" "^dnsleakd: --redis: redis: bad address \`[^']*' \\(want HOST:PORT, \\[V6\\]:PORT or unix:/PATH\\)" "$ERR"
+done
+run -n --redis unix:redis.sock
+expect_eq "--redis unix:relative: exit 2" 2 "$RC"
+expect_match "--redis unix:relative: says absolute" "want unix: and an absolute socket path" "$ERR"
+run -n --redis-prefix 'a{b}'
+expect_eq "--redis-prefix with a hash tag: exit 2" 2 "$RC"
+expect_match "--redis-prefix: names flag and value" "^dnsleakd: --redis-prefix: redis_prefix: \`a\\{b\\}'" "$ERR"
+printf 'store = redis\nredis = nowhere\n' >"$TMP/redis-bad.conf"
+run -c "$TMP/redis-bad.conf" -n
+expect_eq "redis = nowhere in a file: exit 2" 2 "$RC"
+expect_match "redis = nowhere in a file: file, line, key" "redis-bad\\.conf:2: redis: bad address \`nowhere'" "$ERR"
+
 # The -n output is file syntax: it reads back as the same configuration.
 run -n
 cp "$TMP/out" "$TMP/roundtrip.conf"

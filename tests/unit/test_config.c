@@ -51,6 +51,11 @@ test_defaults(void **state)
 	assert_false(c.stun_off);
 	assert_int_equal(c.stun_rate, 20);
 	assert_int_equal(c.stun_burst, 40);
+	assert_false(c.store_redis);
+	assert_false(c.redis.is_unix);
+	assert_string_equal(c.redis.host, "127.0.0.1");
+	assert_int_equal(c.redis.port, 6379);
+	assert_string_equal(c.redis.prefix, "dnsleak:");
 }
 
 struct bad_case {
@@ -96,6 +101,26 @@ test_bad_values(void **state)
 		{ "stun_rate", "-1", "whole number" },
 		{ "stun_rate", "1000001", "whole number" },
 		{ "stun_burst", "0", "whole number" },
+		{ "store", "Memory", "store: `Memory': want memory or redis" },
+		{ "store", "redis-cluster", "want memory or redis" },
+		{ "redis", "localhost", "redis: bad address `localhost' (want HOST:PORT" },
+		{ "redis", "localhost:0", "bad address `localhost:0'" },
+		{ "redis", "localhost:65536", "bad address" },
+		{ "redis", ":6379", "bad address" },
+		{ "redis", "::1:6379", "bad address" },  /* IPv6 needs brackets */
+		{ "redis", "[::1:6379", "bad address" },
+		{ "redis", "[192.0.2.1]:6379", "bad address" },
+		{ "redis", "[zz::1]:6379", "bad address" },
+		{ "redis", "bad host:6379", "bad address" },
+		{ "redis", "host/x:6379", "bad address" },
+		{ "redis", "unix:", "absolute socket path" },
+		{ "redis", "unix:relative.sock", "`unix:relative.sock': want unix: and an absolute" },
+		{ "redis_prefix", "a b", "redis_prefix: `a b': want 1 to 63 printable" },
+		{ "redis_prefix", "x{y}", "want 1 to 63" },
+		{ "redis_prefix", "\tx", "want 1 to 63" },
+		{ "redis_prefix", "",  "want 1 to 63" },
+		{ "redis_prefix", "0123456789012345678901234567890123456789012345678901234567890123",
+		  "want 1 to 63" },
 		{ "trusted", "AS1", "unknown key `trusted'" }, /* the flag's name, not a key */
 		{ "nonsense", "1", "unknown key `nonsense'" },
 	};
@@ -422,6 +447,50 @@ test_file_errors_name_the_line(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* The Redis store's keys: every accepted form, and the last one given wins. */
+static void
+test_redis_keys(void **state)
+{
+	struct config c;
+	char path[200];
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_line(&c, "store = redis", err, sizeof(err)), DL_E_OK);
+	assert_true(c.store_redis);
+	assert_int_equal(config_line(&c, "redis = redis.example.net:6380", err, sizeof(err)),
+			 DL_E_OK);
+	assert_false(c.redis.is_unix);
+	assert_string_equal(c.redis.host, "redis.example.net");
+	assert_int_equal(c.redis.port, 6380);
+	assert_int_equal(config_line(&c, "redis = [2001:db8::6]:7000", err, sizeof(err)), DL_E_OK);
+	assert_string_equal(c.redis.host, "2001:db8::6");
+	assert_int_equal(c.redis.port, 7000);
+	assert_int_equal(config_line(&c, "redis = 192.0.2.6:1", err, sizeof(err)), DL_E_OK);
+	assert_string_equal(c.redis.host, "192.0.2.6");
+	assert_int_equal(c.redis.port, 1);
+	assert_int_equal(config_line(&c, "redis = unix:/run/redis/redis.sock", err, sizeof(err)),
+			 DL_E_OK);
+	assert_true(c.redis.is_unix);
+	assert_string_equal(c.redis.host, "/run/redis/redis.sock");
+	/* sun_path holds 108 bytes with the NUL: 107 characters fit, 108 do not. */
+	memset(path, 'p', sizeof(path));
+	memcpy(path, "unix:/", 6);
+	path[5 + 107] = '\0';
+	assert_int_equal(config_set(&c, "redis", path, CONFIG_FROM_CLI, err, sizeof(err)), DL_E_OK);
+	path[5 + 107] = 'p';
+	path[5 + 108] = '\0';
+	assert_int_equal(config_set(&c, "redis", path, CONFIG_FROM_CLI, err, sizeof(err)),
+			 DL_E_CONFIG);
+	/* A refused value leaves the previous one. */
+	assert_int_equal(strlen(c.redis.host), 107);
+	assert_int_equal(config_line(&c, "redis_prefix = dl:prod:", err, sizeof(err)), DL_E_OK);
+	assert_string_equal(c.redis.prefix, "dl:prod:");
+	assert_int_equal(config_line(&c, "store = memory", err, sizeof(err)), DL_E_OK);
+	assert_false(c.store_redis);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), DL_E_OK);
+}
+
 /* What -n prints is a config file that reads back to the same configuration. */
 static void
 test_print_round_trip(void **state)
@@ -454,6 +523,9 @@ test_print_round_trip(void **state)
 	assert_int_equal(config_line(&a, "public_dns = 64511", err, sizeof(err)), DL_E_OK);
 	assert_int_equal(config_line(&a, "stun = 192.0.2.1:3478", err, sizeof(err)), DL_E_OK);
 	assert_int_equal(config_line(&a, "stun_rate = 7", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "store = redis", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "redis = [2001:db8::6]:6380", err, sizeof(err)), DL_E_OK);
+	assert_int_equal(config_line(&a, "redis_prefix = dl:a:", err, sizeof(err)), DL_E_OK);
 	assert_int_equal(config_finish(&a, err, sizeof(err)), DL_E_OK);
 	FILE *f = open_memstream(&first, &first_len);
 	config_print(&a, f);
@@ -482,6 +554,9 @@ test_print_round_trip(void **state)
 	assert_non_null(strstr(first, "public_dns = AS64511\n"));
 	assert_non_null(strstr(first, "\nstun = 192.0.2.1:3478\nstun_rate = 7\nstun_burst = 40\n"));
 	assert_non_null(strstr(first, "# public DNS operators built in: AS"));
+	assert_non_null(strstr(first, "\nstore = redis\nredis = [2001:db8::6]:6380\n"
+				      "redis_prefix = dl:a:\n"));
+	assert_true(b.store_redis);
 	assert_int_equal(b.n_trusted, 3);
 	assert_int_equal(b.n_public_dns, 1);
 	free(first);
@@ -500,6 +575,7 @@ main(void)
 		cmocka_unit_test(test_stun_off_and_on),
 		cmocka_unit_test(test_trust_and_public_dns),
 		cmocka_unit_test(test_file_errors_name_the_line),
+		cmocka_unit_test(test_redis_keys),
 		cmocka_unit_test(test_print_round_trip),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
