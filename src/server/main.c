@@ -69,7 +69,7 @@ usage(FILE *f)
 		"  -n        check the configuration, print it, exit\n"
 		"  -v / -q   more / less logging\n"
 		"  -h        this help; -V version\n"
-		"See README.md and `man` of the flags there.\n");
+		"See dnsleakd(8), dnsleakd.conf(5) and README.md.\n");
 }
 
 static unsigned
