@@ -980,17 +980,7 @@ for n in "${scenarios[@]}"; do
 	done
 done
 # dnsleakd (the ASan build under make check) must stop cleanly after all that.
-if [ -n "${LAB_PID_dnsleakd:-}" ]; then
-	rc=0
-	lab_stop "$LAB_PID_dnsleakd" || rc=$?
-	LAB_PID_dnsleakd=
-	if [ "$rc" -eq 0 ]; then
-		ok "dnsleakd exits cleanly"
-	else
-		not_ok "dnsleakd exits cleanly (status $rc)"
-		tail -n 30 "$LAB_DIR/dnsleakd.out" | sed 's/^/#   /'
-	fi
-fi
+tap_dnsleakd_exit
 echo "# scenarios took $((SECONDS - t0)) s"
 echo "1..$TAP_N"
 [ "$TAP_FAILED" -eq 0 ]
