@@ -170,9 +170,11 @@ check "dnsleakd exits cleanly (rate-limited)" stop_dnsleakd
 
 # --stun off (after lib.sh's own --stun flags: the last word wins): nothing listens.
 require "dnsleakd starts with --stun off" start_dnsleakd --stun off
+expect_match "--stun off: the DNS port listens (ss works)" . "$(ss -Hlun "sport = :$DNS_PORT")"
 expect_eq "--stun off: no STUN socket" "" "$(ss -Hlun "sport = :$STUN_PORT")"
 mapfile -t r < <(stun_send 4 "$binding")
 expect_eq "--stun off: no answer" none "${r[0]}"
+expect_match "--stun off: metrics answer (DNS counters)" '^[0-9]+$' "$(metric dnsleakd_dns_queries_total)"
 expect_eq "--stun off: metrics have no STUN counters" "" "$(metric dnsleakd_stun_requests_total)"
 check "dnsleakd exits cleanly (stun off)" stop_dnsleakd
 
@@ -200,10 +202,15 @@ check "dnsleakd exits cleanly (wildcard)" stop_dnsleakd
 
 # A STUN port already taken: a clear error, not a silent half-working daemon.
 port=$(free_port)
-python3 -c 'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(__import__("sys").argv[1]))); time.sleep(5)' "$port" &
+python3 -c 'import socket, time; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(__import__("sys").argv[1]))); time.sleep(30)' "$port" &
 holder=$!
 on_exit "kill $holder"
-sleep 0.3
+# Wait until the holder really has the port (a loaded machine starts python slowly).
+for _ in $(seq 1 100); do
+	[ -n "$(ss -Hlun "sport = :$port")" ] && break
+	sleep 0.05
+done
+require "the port holder has 127.0.0.1:$port" [ -n "$(ss -Hlun "sport = :$port")" ]
 rc=0
 out=$(timeout 10 "$DNSLEAKD" --dns "127.0.0.1:$(free_port)" --http "127.0.0.1:$(free_port)" \
 	--stun "127.0.0.1:$port" 2>&1) || rc=$?

@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-if ! start_dnsleakd --web-address 198.51.100.80; then
+# 127.0.0.1 is a trusted proxy here, so X-Forwarded-For can give a test a public exit address.
+if ! start_dnsleakd --web-address 198.51.100.80 --trusted-proxy 127.0.0.1; then
 	not_ok "dnsleakd starts"
 	finish
 	exit 1
@@ -68,15 +69,46 @@ for f in "$ROOT"/web/*; do
 done
 check "the page is small: $total bytes in all (< 64 KiB)" [ "$total" -lt 65536 ]
 # No third-party requests: every src/href of the page is relative (its own origin).
-ext=$(grep -oiE '(src|href)="[a-z]+:' "$ROOT/web/index.html" | grep -viE '="(#|data:)' || true)
-expect_eq "index.html loads nothing from elsewhere" "" "$ext"
-check "no inline script (the CSP forbids it)" lacks '<script>|<script [^>]*>[^<]' "$ROOT/web/index.html"
-check "no inline style attribute (the CSP forbids it)" lacks ' style="' "$ROOT/web/index.html"
+# What the CSP forbids, found by an HTML parser rather than by lines: scripts without src (or
+# with content), event handler attributes, <style> elements and style attributes, and any
+# src/href that leaves the page's origin (a scheme or a protocol-relative //host).
+html_offences() {
+	python3 - "$1" <<'PY'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.bad = []; self.in_script = False
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            self.in_script = True
+            if not a.get("src"): self.bad.append("inline <script>")
+        if tag == "style": self.bad.append("<style> element")
+        for k, v in attrs:
+            if k.startswith("on"): self.bad.append("handler %s" % k)
+            if k == "style": self.bad.append("style attribute")
+            if k in ("src", "href") and v and (v.startswith("//") or
+                    (":" in v.split("/")[0] and not v.startswith(("data:", "#")))):
+                self.bad.append("%s=%s" % (k, v))
+    def handle_endtag(self, tag):
+        if tag == "script": self.in_script = False
+    def handle_data(self, data):
+        if self.in_script and data.strip(): self.bad.append("script content")
+p = P(); p.feed(open(sys.argv[1]).read()); print("; ".join(p.bad))
+PY
+}
+expect_eq "index.html: no inline script, handler, style, nor anything from elsewhere" "" \
+	"$(html_offences "$ROOT/web/index.html")"
+printf '<script type="module">\nalert(1)</script><a href="//evil.example/">x</a><b onclick="x()" style="c">' >"$TMP/bad.html"
+expect_eq "the HTML check finds what it must (a planted page)" \
+	"inline <script>; script content; href=//evil.example/; handler onclick; style attribute" "$(html_offences "$TMP/bad.html")"
 
 # ---- a new test names the STUN servers ----
 req POST "$HTTP_URL/api/v1/tests"
 expect_eq "POST /api/v1/tests: 201" 201 "$CODE"
-expect_eq "stun: a list of stun: URLs" True "$(jbody 'isinstance(d["stun"], list) and all(u.startswith("stun:") for u in d["stun"])')"
+expect_eq "stun: one URL per family, the listeners' addresses" \
+	"['stun:127.0.0.1:$STUN_PORT', 'stun:[::1]:$STUN_PORT']" "$(jbody 'd["stun"]')"
 TEST_ID=$(jbody 'd["id"]')
 TEST_TOKEN=$(jbody 'd["token"]')
 W="$HTTP_URL/api/v1/tests/$TEST_ID/webrtc"
@@ -139,15 +171,20 @@ expect_eq "DL-WEBRTC-LEAK: browser steps" True "$(jbody 'any(f["id"] == "DL-WEBR
 expect_match "DL-WEBRTC-LOCAL names the local address" "192\.168\.1\.20" "$(jbody '[f["detail"] for f in d["findings"] if f["id"] == "DL-WEBRTC-LOCAL"][0]')"
 expect_eq "observations list no WebRTC lines" "[]" "$(jbody '[o for o in d["observations"] if o["transport"] not in ("udp", "tcp", "http")]')"
 
-# ---- a report without a leak: WebRTC shows the exit address; and WebRTC off ----
+# ---- a report without a leak: WebRTC shows the (public) exit address, or its IPv6 /64 ----
 api_new_test
-curl -fsS -o /dev/null -H "Host: v4-$TEST_ID.leak.test" "$HTTP_URL/api/v1/whoami"
+curl -fsS -o /dev/null -H "Host: v4-$TEST_ID.leak.test" -H 'X-Forwarded-For: 203.0.113.7' \
+	"$HTTP_URL/api/v1/whoami"
+curl -fsS -o /dev/null -H "Host: v6-$TEST_ID.leak.test" -H 'X-Forwarded-For: 2001:db8:5::1' \
+	"$HTTP_URL/api/v1/whoami"
 req POST "$HTTP_URL/api/v1/tests/$TEST_ID/webrtc" -H "Authorization: Bearer $TEST_TOKEN" \
-	--data-binary '{"available": true, "candidates": ["candidate:9 1 udp 1677729535 127.0.0.1 40000 typ srflx raddr 0.0.0.0 rport 0"]}'
-expect_eq "report (exit address): 204" 204 "$CODE"
+	--data-binary '{"available": true, "candidates": ["candidate:9 1 udp 1677729535 203.0.113.7 40000 typ srflx raddr 0.0.0.0 rport 0", "candidate:10 1 udp 1677729279 2001:db8:5::99 40001 typ srflx raddr :: rport 0"]}'
+expect_eq "report (exit addresses): 204" 204 "$CODE"
 out=$(api_results)
-expect_eq "WebRTC shows only the exit: no leak, no WebRTC finding" "False []" \
-	"$(json '"%s %s" % (d["webrtc"]["leak"], [f["id"] for f in d["findings"] if "WEBRTC" in f["id"]])' <<<"$out")"
+expect_eq "the exits are the public ones the proxy named" "203.0.113.7 2001:db8:5::1" \
+	"$(json '"%s %s" % (d["exit"]["ipv4"]["address"], d["exit"]["ipv6"]["address"])' <<<"$out")"
+expect_eq "WebRTC shows only the exit (IPv6: its /64): no leak, no WebRTC finding" "False [False, False] []" \
+	"$(json '"%s %s %s" % (d["webrtc"]["leak"], [c["exposes"] for c in d["webrtc"]["candidates"]], [f["id"] for f in d["findings"] if "WEBRTC" in f["id"]])' <<<"$out")"
 api_new_test
 req POST "$HTTP_URL/api/v1/tests/$TEST_ID/webrtc" -H "Authorization: Bearer $TEST_TOKEN" \
 	--data-binary '{"available": false}'
