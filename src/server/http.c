@@ -44,6 +44,7 @@
  */
 #define CACHE_CATALOGUE "public, max-age=3600"
 #define ROUTE_SEGMENT_MAX 64 /* a test id is 26 characters */
+#define HTTP_XFF_MAX 2048    /* X-Forwarded-For lines of one request, joined */
 
 struct route {
 	const char *path;
@@ -105,21 +106,54 @@ http_peer(struct MHD_Connection *conn, struct dl_addr *a, uint16_t *port)
 	return false;
 }
 
+/* Every X-Forwarded-For line of a request, in order, joined with commas (RFC 9110 5.3). */
+struct xff_lines {
+	char text[HTTP_XFF_MAX];
+	size_t len;
+	bool too_long;
+};
+
+static enum MHD_Result
+collect_xff(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct xff_lines *x = cls;
+	size_t n;
+
+	(void)kind;
+	if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	n = strlen(value);
+	if (x->len + (x->len > 0) + n >= sizeof(x->text)) {
+		x->too_long = true;
+		return MHD_NO;
+	}
+	if (x->len > 0)
+		x->text[x->len++] = ',';
+	memcpy(x->text + x->len, value, n + 1);
+	x->len += n;
+	return MHD_YES;
+}
+
 bool
 http_client(const struct http_deps *d, struct MHD_Connection *conn, struct dl_addr *a,
 	    uint16_t *port)
 {
+	struct xff_lines xff = { .len = 0 };
 	struct dl_addr peer;
 
 	if (!http_peer(conn, &peer, port))
 		return false;
-	if (d->n_proxies == 0) {
-		*a = peer;
+	*a = peer;
+	if (d->n_proxies == 0)
 		return true;
-	}
-	(void)forwarded_client(&peer, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								  "X-Forwarded-For"),
-			       d->proxies, d->n_proxies, a);
+	/*
+	 * Some proxies (HAProxy's option forwardfor) add a line of their own rather than append to
+	 * the client's: all lines are one list, or a client's line could pose as the proxy's.
+	 */
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_xff, &xff);
+	if (xff.too_long)
+		return true; /* more than any honest chain of proxies writes: the proxy */
+	(void)forwarded_client(&peer, xff.len > 0 ? xff.text : NULL, d->proxies, d->n_proxies, a);
 	if (!addr_equal(a, &peer))
 		*port = 0;
 	return true;

@@ -13,6 +13,7 @@
 #include "results.h"
 #include "testid.h"
 #include "verdict.h"
+#include "webrtc.h"
 #include "webrtc_report.h"
 
 #define TEST_PREFIX "/api/v1/tests/"
@@ -240,16 +241,19 @@ request_configured(struct MHD_Connection *conn, struct configured_args *x, enum 
 }
 
 /*
- * What we know of address a: its network from the MMDB files, and its reverse name when the
- * background lookups have it (the page polls, so a name missing now comes in a later answer).
- * Private and other non-public addresses have no name worth asking the operator's resolver for.
+ * What we know of address a: its network from the MMDB files, and (reverse) its reverse name
+ * when the background lookups have it (the page polls, so a name missing now comes in a later
+ * answer). Only addresses the test saw get names: resolvers, exits, reflexive candidates -- not
+ * what a client merely claims (?configured=, host candidates), so no client picks the PTR
+ * queries we send or churns the cache for others. Private and other non-public addresses have
+ * no name worth asking the operator's resolver for.
  */
 static void
-describe(const struct http_deps *d, const struct dl_addr *a, struct net_info *net)
+describe(const struct http_deps *d, const struct dl_addr *a, bool reverse, struct net_info *net)
 {
 	enrich_lookup(d->enrich, a, net);
 	net->ptr[0] = '\0';
-	if (d->rdns != NULL && verdict_addr_is_public(a))
+	if (reverse && d->rdns != NULL && verdict_addr_is_public(a))
 		(void)rdns_get(d->rdns, a, http_now_s(), net->ptr);
 }
 
@@ -273,16 +277,19 @@ build_results(const struct http_deps *d, const uint8_t id[TESTID_LEN], uint64_t 
 	if (rc != DL_E_OK)
 		goto out;
 	for (size_t i = 0; i < sum.n_resolvers; i++)
-		describe(d, &sum.resolvers[i].addr, &sum.resolvers[i].net);
+		describe(d, &sum.resolvers[i].addr, true, &sum.resolvers[i].net);
 	if (sum.exit4.present)
-		describe(d, &sum.exit4.addr, &sum.exit4.net);
+		describe(d, &sum.exit4.addr, true, &sum.exit4.net);
 	if (sum.exit6.present)
-		describe(d, &sum.exit6.addr, &sum.exit6.net);
-	for (size_t i = 0; i < sum.webrtc.n; i++)
-		if (sum.webrtc.cands[i].family != 0)
-			describe(d, &sum.webrtc.cands[i].addr, &sum.webrtc.cands[i].net);
+		describe(d, &sum.exit6.addr, true, &sum.exit6.net);
+	for (size_t i = 0; i < sum.webrtc.n; i++) {
+		struct verdict_candidate *c = &sum.webrtc.cands[i];
+		if (c->family != 0)
+			describe(d, &c->addr, c->type == WEBRTC_SRFLX || c->type == WEBRTC_PRFLX,
+				 &c->net);
+	}
 	for (size_t i = 0; i < cfg->n; i++)
-		describe(d, &cfg->entries[i].addr, &cfg->entries[i].net);
+		describe(d, &cfg->entries[i].addr, false, &cfg->entries[i].net);
 
 	memset(&vin, 0, sizeof(vin));
 	vin.resolvers = sum.resolvers;

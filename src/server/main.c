@@ -322,7 +322,12 @@ event_loop(struct server *s)
 		}
 	}
 out:
-	/* Stop the DNS threads; the memory store dies with the process, so no final drain. */
+	/*
+	 * HTTP first: /metrics reads the DNS and STUN threads' counters, which their joins free.
+	 * Then the DNS threads; the memory store dies with the process, so no final drain.
+	 */
+	http_stop(s->http);
+	s->http = NULL;
 	atomic_store(&s->stopping, true);
 	{
 		uint64_t one = 1;
@@ -487,8 +492,7 @@ main(int argc, char *argv[])
 			 s->cfg.stun_burst);
 	}
 
-	rc = event_loop(s);
-	http_stop(s->http);
+	rc = event_loop(s); /* stops the HTTP server before the threads it reads */
 	rdns_free(deps.rdns); /* after the HTTP threads, its only users */
 	tcp_join(s->tcp);
 	log_info("stopped; %llu observations stored", (unsigned long long)s->stored);

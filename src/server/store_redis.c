@@ -35,6 +35,7 @@
  * DNS threads never touch Redis: they hand observations to the store thread through rings.
  */
 #include <hiredis/hiredis.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -209,9 +210,11 @@ dial(struct store_redis *r, char *why, size_t len)
 		snprintf(why, len, "SCRIPT LOAD: unexpected reply");
 		goto fail;
 	}
-	/* The same script gives the same SHA1 on every server and connection. */
-	memcpy(r->sha, rep->str, SHA_LEN);
-	r->sha[SHA_LEN] = '\0';
+	/* r->sha is computed once at start and only read after: both connections use it. */
+	if (memcmp(r->sha, rep->str, SHA_LEN) != 0) {
+		snprintf(why, len, "SCRIPT LOAD: the server names the script differently");
+		goto fail;
+	}
 	freeReplyObject(rep);
 	return c;
 fail:
@@ -327,6 +330,19 @@ store__redis_new(const struct store_limits *lim, const struct store_redis_opts *
 	}
 	r->lim = *lim;
 	r->o = *o;
+	/* EVALSHA names the script by the SHA-1 of its text (Redis's SCRIPT LOAD says the same). */
+	{
+		static const char hex[] = "0123456789abcdef";
+		uint8_t md[SHA_DIGEST_LENGTH];
+
+		_Static_assert(SHA_LEN == 2 * SHA_DIGEST_LENGTH, "hex SHA-1");
+		SHA1((const unsigned char *)put_script, strlen(put_script), md);
+		for (size_t i = 0; i < sizeof(md); i++) {
+			r->sha[2 * i] = hex[md[i] >> 4];
+			r->sha[2 * i + 1] = hex[md[i] & 15];
+		}
+		r->sha[SHA_LEN] = '\0';
+	}
 	if (conn_init(&r->put, "writes") != 0 || conn_init(&r->get, "reads") != 0 ||
 	    pthread_mutex_init(&r->stats_lock, NULL) != 0) {
 		snprintf(err, err_len, "out of resources");

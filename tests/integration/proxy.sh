@@ -18,6 +18,10 @@ expect_eq "trusted proxy, X-Forwarded-For: the client it names" 203.0.113.9 \
 	"$(whoami -H 'X-Forwarded-For: 203.0.113.9' "$HTTP_URL/api/v1/whoami")"
 expect_eq "a spoofed left part is ignored: the rightmost untrusted hop" 203.0.113.9 \
 	"$(whoami -H 'X-Forwarded-For: 1.1.1.1, 203.0.113.9, 127.0.0.1' "$HTTP_URL/api/v1/whoami")"
+expect_eq "two header lines are one list (a proxy that adds its own line): the last line's client" 203.0.113.9 \
+	"$(whoami -H 'X-Forwarded-For: 6.6.6.6' -H 'X-Forwarded-For: 203.0.113.9' "$HTTP_URL/api/v1/whoami")"
+expect_eq "a header longer than any chain of proxies: the proxy" 127.0.0.1 \
+	"$(whoami -H "X-Forwarded-For: $(python3 -c 'print(", ".join(["192.0.2.1"] * 300))')" "$HTTP_URL/api/v1/whoami")"
 expect_eq "IPv6 client with a port, in brackets" 2001:db8::9 \
 	"$(whoami -H 'X-Forwarded-For: [2001:db8::9]:4711' "$HTTP_URL/api/v1/whoami")"
 expect_eq "a malformed header: the proxy is all we know" 127.0.0.1 \
