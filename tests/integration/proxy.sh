@@ -43,7 +43,7 @@ expect_eq "its port is unknown (0)" "[0, 0]" "$(json '[o["port"] for o in d["obs
 check "dnsleakd exits cleanly" stop_dnsleakd
 
 # Without --trusted-proxy the header means nothing.
-start_dnsleakd >/dev/null || { not_ok "dnsleakd starts (no proxies)"; finish; exit 1; }
+require "dnsleakd starts (no proxies)" start_dnsleakd
 expect_eq "no trusted proxies: X-Forwarded-For is ignored" 127.0.0.1 \
 	"$(whoami -H 'X-Forwarded-For: 203.0.113.9' "$HTTP_URL/api/v1/whoami")"
 check "dnsleakd exits cleanly (no proxies)" stop_dnsleakd
@@ -56,7 +56,7 @@ if ! command -v nginx >/dev/null 2>&1; then
 	finish
 	exit
 fi
-start_dnsleakd --trusted-proxy 127.0.0.1 >/dev/null || { not_ok "dnsleakd starts (nginx)"; finish; exit 1; }
+require "dnsleakd starts (nginx)" start_dnsleakd --trusted-proxy 127.0.0.1
 NGINX_PORT=$(free_port)
 mkdir -p "$TMP/nginx"
 cat >"$TMP/nginx/nginx.conf" <<CONF
@@ -86,6 +86,12 @@ for _ in $(seq 1 50); do
 	curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/healthz" 2>/dev/null && break
 	sleep 0.1
 done
+if ! curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/healthz" 2>/dev/null; then
+	not_ok "nginx proxies to dnsleakd"
+	sed 's/^/#   /' "$TMP/nginx/out" "$TMP/nginx/error.log" 2>/dev/null
+	finish
+	exit 1
+fi
 expect_eq "through nginx: whoami is the client (127.0.0.2), not nginx" 127.0.0.2 \
 	"$(whoami --interface 127.0.0.2 "http://127.0.0.1:$NGINX_PORT/api/v1/whoami")"
 expect_eq "through nginx: a client's own X-Forwarded-For cannot pose as someone else" 127.0.0.2 \

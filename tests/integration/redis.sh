@@ -149,7 +149,10 @@ expect_json_error "a second report, on A" 409
 ttl=$(rcli TTL "$KEY")
 check "TTL of the key is the test's life (590..601 s, got $ttl)" test "$ttl" -ge 590 -a "$ttl" -le 601
 exptime=$(rcli EXPIRETIME "$KEY" 2>/dev/null)
-if [[ $exptime =~ ^[0-9]+$ ]]; then
+if ! [[ $exptime =~ ^[0-9]+$ ]]; then
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N # SKIP EXPIRETIME needs Redis 7 (got: $exptime)"
+else
 	created=$(python3 -c "import base64,sys; b=base64.b32decode('$TEST_ID'.upper()+'======'); print(int.from_bytes(b[:4],'big'))")
 	expect_eq "EXPIREAT = created + test_ttl + 1 (the memory store's inclusive bound)" \
 		$((created + 601)) "$exptime"
@@ -219,9 +222,16 @@ check "both nodes alive after the garbage" kill -0 "$DLD_PID" "$B_PID"
 
 # ---- SCRIPT FLUSH: the batch that meets NOSCRIPT is lost (counted), the next one stored ----
 require "a test for SCRIPT FLUSH" api_new_test
+lost0=$(metric "$B_URL" 'dnsleakd_store_dropped_total{reason="backend"}')
 rcli SCRIPT FLUSH >/dev/null
 probe "$B_DNS" "n1-$TEST_ID.leak.test" >/dev/null
-sleep 0.3
+# Wait until B's store thread met NOSCRIPT (the batch counted as lost), not a fixed time.
+for _ in $(seq 1 100); do
+	[ "$(metric "$B_URL" 'dnsleakd_store_dropped_total{reason="backend"}')" -gt "$lost0" ] && break
+	sleep 0.05
+done
+check "after SCRIPT FLUSH: the batch that met NOSCRIPT is counted as lost" \
+	test "$(metric "$B_URL" 'dnsleakd_store_dropped_total{reason="backend"}')" -gt "$lost0"
 probe "$B_DNS" "n2-$TEST_ID.leak.test" >/dev/null
 check "after SCRIPT FLUSH: the script is loaded again and the next probe stored" wait_total "$A_URL" 1
 expect_eq "after SCRIPT FLUSH: the probe after the lost one" n2 "$(jbody 'd["observations"][0]["nonce"]')"
@@ -231,10 +241,15 @@ if $DEBUG_OK; then
 	require "a fifth test" api_new_test
 	rcli DEBUG SLEEP 2 >/dev/null &
 	sleeper=$!
-	sleep 0.2
-	t0=$(date +%s%N)
-	results_on "$A_URL"
-	ms=$((($(date +%s%N) - t0) / 1000000))
+	# Until Redis is really asleep a results request still succeeds: ask again (bounded) and
+	# time the first one that meets the sleeping Redis.
+	for _ in $(seq 1 20); do
+		t0=$(date +%s%N)
+		results_on "$A_URL"
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		[ "${CODE:0:1}" = 5 ] && break
+		sleep 0.05
+	done
 	check "Redis asleep: results fail in under 1.5 s (took ${ms} ms)" test "$ms" -lt 1500
 	check "Redis asleep: a 5xx (got $CODE)" test "${CODE:0:1}" = 5
 	expect_eq "Redis asleep: a JSON error" "['error']" "$(jbody 'sorted(d.keys())')"
