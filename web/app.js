@@ -8,7 +8,7 @@
  * inserted as text (textContent / text nodes), never as HTML.
  *
  * DOM hooks read by the browser tests (tests/e2e): body[data-state], #verdict[data-verdict],
- * #reason, #progress, #error, table#resolvers tbody tr, #exit-ipv4, #exit-ipv6, #webrtc
+ * #reason, #progress, #status-live, #error, table#resolvers tbody tr, #exit-ipv4, #exit-ipv6, #webrtc
  * [data-status] and its li, #findings li, #run-again, #share, window.dnsleak.
  */
 'use strict';
@@ -26,6 +26,11 @@
 	/* The probe names: 6 directly under the zone, 2 through ns4 (IPv4 path), 2 through ns6. */
 	const PROBES = ['', '', '', '', '', '', '.ns4', '.ns4', '.ns6', '.ns6']
 		.map((sub, i) => ({ nonce: 'p' + (i + 1), sub }));
+	/* A share link: "#<id>.<token>", 26 and 32 base32 characters (any case). */
+	const SHARE_RE = /^([a-z2-7]{26})\.([a-z2-7]{32})$/i;
+	/* What looks like an attempt at one (a "." between two words): a malformed share link.
+	 * Any other hash (#main from the skip link, ...) is not a share link and is ignored. */
+	const SHARE_LIKE_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 	const PLATFORM_NAMES = {
 		'systemd-resolved': 'Linux with systemd-resolved',
@@ -56,10 +61,13 @@
 	const ICONS = { PASS: '\u2713', LEAK: '\u2717', WARN: '!', INCONCLUSIVE: '?' };
 
 	const $ = (id) => document.getElementById(id);
+	/* table[key] for the table's own keys only: "constructor" from the API stays itself. */
+	const own = (table, key) => (typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined);
 	const state = window.dnsleak = { id: null, token: null, zone: null, results: null, candidates: [] };
 	let running = false;
 	let stunOffered = null; /* STUN URLs the server gave this run; null for a shared test */
 	let generation = 0; /* a newer run makes an older one's late answers stale */
+	let focusAtEnd = false; /* the visitor started this run with the button: focus the outcome */
 
 	/* ---- small helpers ---- */
 
@@ -229,14 +237,17 @@
 		});
 	}
 
-	/* Starts every lookup; onSettle(n) after each one ends. Returns a promise of all. */
+	/* Starts every lookup (the test names, then the two exit fetches); onSettle(names, exits)
+	 * after each one ends. Returns the counts and a promise of all. */
 	function startProbes(t, onSettle) {
 		const urls = PROBES.map((p) => probeUrl(p.nonce + '-' + t.id + p.sub, t.zone));
-		const jobs = urls.map((u, i) => (i % 2 ? probeImage(u) : probeFetch(u)));
-		jobs.push(probeFetch(probeUrl('v4-' + t.id, t.zone)));
-		jobs.push(probeFetch(probeUrl('v6-' + t.id, t.zone)));
+		const names = urls.map((u, i) => (i % 2 ? probeImage(u) : probeFetch(u)));
+		const exits = [probeFetch(probeUrl('v4-' + t.id, t.zone)), probeFetch(probeUrl('v6-' + t.id, t.zone))];
 		let n = 0;
-		return { count: jobs.length, all: Promise.all(jobs.map((j) => j.then(() => onSettle(++n)))) };
+		let x = 0;
+		const all = Promise.all(names.map((j) => j.then(() => onSettle(++n, x)))
+			.concat(exits.map((j) => j.then(() => onSettle(n, ++x)))));
+		return { names: names.length, exits: exits.length, count: names.length + exits.length, all };
 	}
 
 	/* ---- WebRTC: gather ICE candidates, report them ---- */
@@ -323,6 +334,13 @@
 	}
 
 
+	/* The polite live region: phase changes and the outcome only, never each poll's counts. */
+	function announce(text) {
+		const live = $('status-live');
+		if (live.textContent !== text)
+			live.textContent = text;
+	}
+
 	function setProgress(fraction, text) {
 		const p = $('progress');
 		p.value = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
@@ -335,6 +353,7 @@
 		$('error').hidden = false;
 		$('running').hidden = true;
 		setState('error');
+		announce('The test stopped with an error.');
 	}
 
 	function resetView() {
@@ -346,6 +365,7 @@
 			clear($(id));
 		clear($('resolvers').tBodies[0]);
 		setProgress(0, 'Starting…');
+		announce('Starting a new test…');
 	}
 
 	function showMeta(t, expires) {
@@ -385,6 +405,13 @@
 			showError(e instanceof ApiError ? e.message : 'Something went wrong in this page: ' + e);
 		running = false;
 		$('run-again').disabled = false;
+		/* The disabled button lost the focus: give it to the outcome, not to <body>. */
+		if (focusAtEnd) {
+			focusAtEnd = false;
+			const a = document.activeElement;
+			if (!a || a === document.body || a === $('run-again'))
+				(e ? $('error') : $('verdict')).focus();
+		}
 	}
 
 	async function runTest() {
@@ -392,6 +419,7 @@
 		let failure = null;
 		try {
 			setProgress(0.02, 'Creating a test…');
+			announce('Creating a test…');
 			const t = await api('POST', '/tests');
 			if (stale())
 				return;
@@ -403,16 +431,18 @@
 
 			const start = Date.now();
 			let settled = 0;
+			let exitsSettled = 0;
 			let webrtcDone = false;
-			const probes = startProbes(t, (n) => { settled = n; });
+			announce('Looking up the test names and checking WebRTC…');
+			const probes = startProbes(t, (n, x) => { settled = n; exitsSettled = x; });
 			let probesDone = false;
 			probes.all.then(() => { probesDone = true; });
 
 			/* WebRTC in parallel; a failed report is kept and shown, the test goes on. */
 			const webrtc = gatherCandidates(t.stun).then((cands) => {
-				state.candidates = cands || [];
 				if (stale())
 					return;
+				state.candidates = cands || [];
 				return api('POST', '/tests/' + encodeURIComponent(t.id) + '/webrtc', webrtcBody(cands), t.token)
 					.catch((e) => {
 						if (!(e instanceof ApiError && e.status === 409)) /* 409: reported already */
@@ -420,27 +450,51 @@
 					});
 			}).finally(() => { webrtcDone = true; });
 
+			/* One failed poll (a 503, a network error) does not end the run: polling goes on
+			 * until the overall limit. A 4xx the server means (404: the test is gone) does. */
+			const poll = async () => {
+				try {
+					return await api('GET', '/tests/' + encodeURIComponent(t.id), undefined, t.token);
+				} catch (e) {
+					if (!(e instanceof ApiError) || (e.status >= 400 && e.status < 500 &&
+					    e.status !== 408 && e.status !== 429))
+						throw e;
+					pollError = e;
+					return null;
+				}
+			};
+			let pollError = null;
 			let last = -1;
 			let quiet = 0;
 			let results = null;
+			let waitingSaid = false;
 			for (;;) {
-				results = await api('GET', '/tests/' + encodeURIComponent(t.id), undefined, t.token);
+				const r = await poll();
 				if (stale())
 					return;
-				state.results = results;
-				const n = observed(results);
+				if (r !== null) {
+					results = r;
+					state.results = results;
+				}
+				const n = r === null ? last : observed(results);
 				const done = probesDone && webrtcDone;
-				quiet = done && n === last ? quiet + 1 : 0;
+				quiet = done && r !== null && n === last ? quiet + 1 : (r === null ? quiet : 0);
 				last = n;
+				if (done && !waitingSaid) {
+					waitingSaid = true;
+					announce('Waiting for late DNS queries…');
+				}
 				const elapsed = Date.now() - start;
-				const work = (settled + (webrtcDone ? 1 : 0) + quiet) / (probes.count + 3);
-				const resolvers = Array.isArray(results.resolvers) ? results.resolvers.length : 0;
-				const queries = typeof results.total === 'number' ? results.total : 0;
+				const work = (settled + exitsSettled + (webrtcDone ? 1 : 0) + quiet) / (probes.count + 3);
+				const resolvers = results && Array.isArray(results.resolvers) ? results.resolvers.length : 0;
+				const queries = results && typeof results.total === 'number' ? results.total : 0;
 				setProgress(Math.max(work, elapsed / MAX_WAIT_MS) * 0.95 + 0.05,
-					'Looking up test names: ' + settled + ' of ' + probes.count + ' done' +
-					(webrtcDone ? ', WebRTC checked' : ', checking WebRTC') +
+					'Test names looked up: ' + settled + ' of ' + probes.names +
+					'; exit addresses: ' + exitsSettled + ' of ' + probes.exits +
+					(webrtcDone ? '; WebRTC checked' : '; checking WebRTC') +
 					'; ' + queries + (queries === 1 ? ' DNS query' : ' DNS queries') + ' from ' + resolvers +
-					(resolvers === 1 ? ' resolver' : ' resolvers') + ' so far.');
+					(resolvers === 1 ? ' resolver' : ' resolvers') + ' so far.' +
+					(r === null ? ' (The last poll failed; retrying.)' : ''));
 				if ((done && quiet >= 2) || elapsed >= MAX_WAIT_MS)
 					break;
 				await sleep(POLL_MS);
@@ -450,25 +504,35 @@
 				await webrtc;
 				if (stale())
 					return;
-				results = await api('GET', '/tests/' + encodeURIComponent(t.id), undefined, t.token);
+				const r = await poll();
 				if (stale())
 					return;
-				state.results = results;
+				if (r !== null) {
+					results = r;
+					state.results = results;
+				}
 			}
+			if (results === null)
+				throw new ApiError('Could not read the results: every request for them failed. ' +
+					(pollError ? pollError.message : ''), pollError ? pollError.status : 0);
 			showResults(results);
 			if (failure)
 				throw failure;
-			finishRun('Test finished: ' + str(results.verdict) + '.');
+			finishRun('Test finished', results);
 			end(stale);
 		} catch (e) {
 			end(stale, e);
 		}
 	}
 
-	function finishRun(text) {
-		setProgress(1, text);
+	/* The end of a run: the verdict and its reason go into the live region, which stays
+	 * visible (#running, the progress, is hidden now). */
+	function finishRun(label, r) {
+		const v = VERDICTS.includes(r.verdict) ? r.verdict : 'INCONCLUSIVE';
+		setProgress(1, label + ': ' + v + '.');
 		$('running').hidden = true;
 		setState('done');
+		announce(label + ': ' + v + '. ' + (str(r.reason) || 'The server gave no reason.'));
 	}
 
 	/* A shared link: /#<id>.<token> shows that test's results, no new probes. */
@@ -476,6 +540,7 @@
 		const stale = begin('Run a new test', id, token);
 		try {
 			setProgress(0.5, 'Loading the shared results…');
+			announce('Loading the shared results…');
 			let r;
 			try {
 				r = await api('GET', '/tests/' + encodeURIComponent(id), undefined, token);
@@ -491,7 +556,7 @@
 			state.results = r;
 			showMeta({ id, token }, r.expires);
 			showResults(r);
-			finishRun('Showing shared results: ' + str(r.verdict) + '.');
+			finishRun('Shared results', r);
 			end(stale);
 		} catch (e) {
 			end(stale, e);
@@ -575,7 +640,7 @@
 				cell('IP version', fam ? 'IPv' + fam : unknown()),
 				cell('Queries', String(typeof r.queries === 'number' ? r.queries : 0)),
 				cell('ECS subnet', str(r.ecs) ? el('code', null, r.ecs) : unknown('none')),
-				cell('Whose', CLASSIFICATION[r.classification] || str(r.classification) || unknown()));
+				cell('Whose', own(CLASSIFICATION, r.classification) || str(r.classification) || unknown()));
 			tbody.append(tr);
 		}
 		const empty = tbody.rows.length === 0;
@@ -607,7 +672,7 @@
 			const mdns = mdnsName || (c.mdns === true ? 'true' : '');
 			const type = str(c.type);
 			const li = el('li', { className: c.exposes ? 'exposes' : '', dataset: { type, address: addr, mdns } });
-			li.append(el('span', { className: 'cand-type' }, CANDIDATE_TYPES[type] || type || 'unknown type'));
+			li.append(el('span', { className: 'cand-type' }, own(CANDIDATE_TYPES, type) || type || 'unknown type'));
 			const what = el('span', { className: 'cand-addr' });
 			if (addr) {
 				what.append(el('code', null, addr));
@@ -627,15 +692,17 @@
 			const net = [network(c.asn, c.org), str(c.country)].filter(Boolean).join(', ');
 			if (net)
 				li.append(el('span', { className: 'sub' }, net));
-			let flag = 'Reveals nothing';
+			let flag = 'Reveals no address';
 			if (c.exposes)
 				flag = 'Reveals an address other than your exit address';
 			else if (addr && type === 'relay')
 				flag = 'A relay server\u2019s address, not yours';
 			else if (addr && !hasExit)
 				flag = 'Not compared: no exit address was seen';
+			else if (addr && type === 'host')
+				flag = 'A local address of this device: websites can read it (see the findings)';
 			else if (addr)
-				flag = 'No leak: your exit address, its network, or a local address';
+				flag = 'Your exit address or its network: nothing a website would not see anyway';
 			li.append(el('span', { className: c.exposes ? 'flag bad' : 'flag' }, flag));
 			ul.append(li);
 		}
@@ -647,17 +714,28 @@
 				'. Any website can read it with a few lines of JavaScript.';
 		} else if (cands.length === 0) {
 			box.dataset.status = 'none';
-			summary.textContent = 'WebRTC found no candidates: it is probably disabled or blocked here, ' +
-				'so it reveals nothing.';
+			summary.textContent = 'WebRTC found no candidates: in ' + ICE_TIMEOUT_MS / 1000 +
+				' seconds this page\u2019s attempt found none (WebRTC is probably disabled or limited ' +
+				'in this browser).';
 		} else if (!hasExit && cands.some((c) => str(c.address) && c.type !== 'relay')) {
 			box.dataset.status = 'unknown';
 			summary.textContent = 'WebRTC shows addresses, but no exit address was seen to compare ' +
 				'them with, so we cannot tell whether they differ from yours.';
+		} else if (stunOffered !== 0 && !cands.some((c) => c.type === 'srflx' || c.type === 'prflx')) {
+			/* STUN offered (or unknown, for a shared test) but no public address came back. */
+			box.dataset.status = 'unknown';
+			summary.textContent = 'The check of your public addresses could not be made: no ' +
+				'server-reflexive candidate came back (UDP to the STUN server is blocked, or it was ' +
+				'too slow). The candidates below are all WebRTC showed.';
 		} else {
 			box.dataset.status = 'ok';
-			summary.textContent = 'WebRTC reveals no address other than your exit address.' +
-				(cands.some((c) => !str(c.address) && (str(c.mdns) || c.mdns === true)) ?
-					' Your local addresses are hidden by mDNS.' : '');
+			const mdnsNote = cands.some((c) => !str(c.address) && (str(c.mdns) || c.mdns === true)) ?
+				' Your local addresses are hidden by mDNS.' : '';
+			const local = cands.some((c) => str(c.address) && c.type === 'host');
+			summary.textContent = (stunOffered === 0 ?
+				'WebRTC\u2019s candidates show no public address other than your exit address.' :
+				'WebRTC reveals no public address other than your exit address.') +
+				(local ? ' It does show local addresses of this device (see the findings).' : '') + mdnsNote;
 		}
 		if (stunOffered === 0)
 			summary.append(' This server offers no STUN server, so the public address WebRTC ' +
@@ -677,7 +755,7 @@
 
 	function platformBlock(name, steps) {
 		return el('div', { className: 'platform' },
-			el('h4', null, PLATFORM_NAMES[name] || name), stepList(steps));
+			el('h4', null, own(PLATFORM_NAMES, name) || name), stepList(steps));
 	}
 
 	function renderFindings(list) {
@@ -691,7 +769,7 @@
 		for (const f of list) {
 			if (!f || !str(f.id))
 				continue;
-			const sev = SEVERITY[f.severity] ? f.severity : 'info';
+			const sev = own(SEVERITY, f.severity) ? f.severity : 'info';
 			const li = el('li', { className: 'finding sev-' + sev, dataset: { id: f.id } });
 			li.append(el('h3', null,
 				el('span', { className: 'sev' }, f.inconclusive ? 'Cannot tell' : SEVERITY[sev]), ' ',
@@ -711,7 +789,7 @@
 			const others = names.filter((n) => !visitor.names.includes(n));
 			if (others.length) {
 				const d = el('details', null, el('summary', null,
-					'Steps for other platforms (' + others.map((n) => PLATFORM_NAMES[n] || n).join(', ') + ')'));
+					'Steps for other platforms (' + others.map((n) => own(PLATFORM_NAMES, n) || n).join(', ') + ')'));
 				for (const n of others)
 					d.append(platformBlock(n, plats[n]));
 				li.append(d);
@@ -723,13 +801,14 @@
 
 	/* ---- start ---- */
 
-	/* "#<id>.<token>" or null. */
+	/* "#<id>.<token>": {id, token} (lower case); an attempt at one: {bad}; any other hash
+	 * (#main from the skip link) or none: null. */
 	function sharedFromHash() {
 		const h = location.hash.replace(/^#/, '');
-		if (h === '')
-			return null;
-		const m = /^([A-Za-z0-9]{1,64})\.([A-Za-z0-9_-]{1,128})$/.exec(h);
-		return m ? { id: m[1].toLowerCase(), token: m[2] } : { bad: true };
+		const m = SHARE_RE.exec(h);
+		if (m)
+			return { id: m[1].toLowerCase(), token: m[2].toLowerCase() };
+		return SHARE_LIKE_RE.test(h) ? { bad: true } : null;
 	}
 
 	function start() {
@@ -738,7 +817,8 @@
 			resetView();
 			$('run-again').textContent = 'Run a new test';
 			$('run-again').disabled = false;
-			showError('This share link is malformed: it should end in #<id>.<token>. Run a new test.');
+			showError('This share link is malformed: it should end in #<id>.<token> (26 and 32 ' +
+				'letters and digits). Run a new test.');
 			return;
 		}
 		if (s)
@@ -752,6 +832,7 @@
 			return;
 		if (location.hash)
 			history.replaceState(null, '', location.pathname + location.search);
+		focusAtEnd = true;
 		runTest();
 	});
 	$('copy').addEventListener('click', () => {
@@ -759,8 +840,9 @@
 			() => { $('copy-status').textContent = 'Copied.'; },
 			() => { $('copy-status').textContent = 'Could not copy; select the link instead.'; });
 	});
+	/* Only a share link (or an attempt at one) in the hash starts anything. */
 	window.addEventListener('hashchange', () => {
-		if (!running && location.hash)
+		if (!running && sharedFromHash() !== null)
 			start();
 	});
 	start();

@@ -11,6 +11,8 @@ optional). Names PYEXPR can use:
   CAND, CAND_RAW the page's candidates (window.dnsleak.candidates) parsed, and raw
   MINE, MINE_C, MINE_RAW  our own gathering, its candidates parsed, and raw
   S      the share link's page, read like P (page.mjs's `shared`), DL window.dnsleak
+  UX     page.mjs's `ux` (with --ux), LOAD_ERRORS {path: why} of documents that did not load
+  MDNS(cands)  the .local names of parsed candidates
   parse(s), types(cands), srflx(cands[, family]), srflx_res(webrtc)
 Any error prints "<Error>: message" instead, so the test fails with it.
 """
@@ -20,11 +22,21 @@ import sys
 
 
 def load(path, default):
+    """The JSON document at path; default when it is missing or broken (LOAD_ERRORS says so:
+    the comparisons that need it then fail, as C is {} and CF empty)."""
     try:
         with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        LOAD_ERRORS[path] = "%s: %s" % (type(e).__name__, e)
         return default
+    if not isinstance(doc, dict):
+        LOAD_ERRORS[path] = "not a JSON object"
+        return default
+    return doc
+
+
+LOAD_ERRORS = {}
 
 
 def fam(r):
@@ -55,6 +67,10 @@ def srflx(cands, family=None):
             if c and c["type"] == "srflx" and (family is None or c["family"] == family)}
 
 
+def MDNS(cands):
+    return {c["mdns"] for c in cands if c and c["mdns"]}
+
+
 def srflx_res(w):
     return {c.get("address") for c in (w or {}).get("candidates") or []
             if c.get("type") == "srflx"}
@@ -83,6 +99,7 @@ S = P.get("shared") or {}
 MINE = P.get("mine") or {}
 MINE_RAW = MINE.get("candidates") or []
 MINE_C = [parse(c) for c in MINE_RAW]
+UX = P.get("ux") or {}
 try:
     print(eval(expr))
 except Exception as e:  # the test prints this and fails

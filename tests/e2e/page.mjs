@@ -11,8 +11,10 @@
 // so the caller can check that the page's candidates are the ones Chromium really gathers.
 // Writes PREFIX.png (full page), PREFIX.txt (the page's text), PREFIX.results.json (the page's
 // last results document). With --ux 1, last, what a visitor meets beyond the results: the page at
-// phone width (PREFIX-phone.png; does anything overflow sideways?), the keyboard (Tab reaches
-// "Run again", Enter on it runs a new test to the end) and what the page's own files weigh.
+// phone width (PREFIX-phone.png; does anything overflow sideways?), the keyboard (the skip link,
+// Tab reaches "Run again", Enter on it runs a new test to the end, the focus lands on the
+// verdict), the live region, what the page's own files weigh, and the failures a visitor can
+// meet: a malformed share link, an unknown one, the API answering 500 to "create a test".
 // Exit status: 0 when the page reached "done", 1 otherwise (the JSON on
 // stdout says why), 2 on bad usage. Run it inside the lab's client namespace, as root.
 import { chromium } from 'playwright-core';
@@ -58,11 +60,18 @@ const out = {
 const t0 = Date.now();
 let context = null;
 
-// Whatever happens, the browser dies with us: a hard deadline a little past the page's.
+// Whatever happens, the browser dies with us: a hard deadline past the sum of the bounded phases
+// (seconds): launch 30, the page --timeout, screenshot 15, our gathering 10 (+5), the share tab
+// 20 + 20, closing 5, slack 15; with --ux: phone screenshot 15, skip link 5, Tab loop 10, the
+// rerun --timeout, three more tabs (TAB_S each), slack 10. run.sh's timeout(1) allows more.
+const TAB_S = 40;
+const HARD_S = 30 + opt.timeout + 15 + 15 + 40 + 5 + 15 +
+	(opt.ux !== null ? 15 + 5 + 10 + opt.timeout + 3 * TAB_S + 10 : 0);
+out.hard_deadline_s = HARD_S;
 const deadline = setTimeout(() => {
-	out.error = `page.mjs: hard deadline (${opt.timeout + 30} s) reached`;
+	out.error = `page.mjs: hard deadline (${HARD_S} s) reached`;
 	finish(1);
-}, (opt.timeout + 30) * 1000);
+}, HARD_S * 1000);
 
 let finished = false;
 async function finish(code) {
@@ -121,6 +130,13 @@ function readPage() {
 	return {
 		state: document.body ? (document.body.dataset.state ?? null) : null,
 		error_text: q('#error') ? q('#error').textContent.trim() : null,
+		error_hidden: q('#error') ? q('#error').hidden : null,
+		live: q('#status-live') ? q('#status-live').textContent.trim() : null,
+		run_again_disabled: q('#run-again') ? q('#run-again').disabled : null,
+		results_hidden: q('#results') ? q('#results').hidden : null,
+		active: document.activeElement ? (document.activeElement.id ||
+			document.activeElement.className || document.activeElement.tagName) : null,
+		hash: location.hash,
 		verdict: data(q('#verdict'), 'verdict'),
 		verdict_text: q('#verdict') ? q('#verdict').textContent.trim() : null,
 		reason: q('#reason') ? q('#reason').textContent.trim() : null,
@@ -164,9 +180,39 @@ async function visitor(page, timeout) {
 	await page.screenshot({ path: `${opt.out}-phone.png`, fullPage: true, timeout: 15000 });
 	await page.setViewportSize({ width: 1280, height: 900 });
 
-	// From the top of the page, Tab until "Run again" has the focus (bounded), then Enter.
 	const before = await page.evaluate(() => window.dnsleak && window.dnsleak.id);
-	await page.evaluate(() => document.activeElement && document.activeElement.blur());
+	ux.first_id = before;
+	// Back to the top: the focus on <body>, so that the next Tab starts at the document's start.
+	const toTop = () => page.evaluate(() => {
+		window.scrollTo(0, 0);
+		document.body.tabIndex = -1;
+		document.body.focus();
+		document.body.removeAttribute('tabindex');
+	});
+
+	// The skip link: Tab once from the top, Enter. The results stay (#main is no share link).
+	await toTop();
+	await page.keyboard.press('Tab');
+	ux.skip = { first_tab: await page.evaluate(() => document.activeElement &&
+		document.activeElement.matches('a.skip') ? document.activeElement.getAttribute('href') : null) };
+	if (ux.skip.first_tab !== null) {
+		await page.keyboard.press('Enter');
+		await page.waitForTimeout(1500);
+		const s = await page.evaluate(readPage);
+		Object.assign(ux.skip, { state: s.state, hash: s.hash, error_hidden: s.error_hidden,
+			error_text: s.error_text, results_hidden: s.results_hidden, verdict: s.verdict,
+			id: s.dnsleak ? s.dnsleak.id : null });
+	}
+
+	// "Run again" without and with the focus: the page's own focus style must show.
+	await toTop();
+	const style = () => page.evaluate(() => {
+		const cs = getComputedStyle(document.querySelector('#run-again'));
+		return { outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`,
+			shadow: cs.boxShadow };
+	});
+	ux.run_again_style = await style();
+	// From the top of the page, Tab until "Run again" has the focus (bounded), then Enter.
 	ux.tabs_to_run_again = null;
 	for (let i = 1; i <= 40; i++) {
 		await page.keyboard.press('Tab');
@@ -176,22 +222,50 @@ async function visitor(page, timeout) {
 			break;
 		}
 	}
-	ux.focus_visible = await page.evaluate(() => {
-		const el = document.activeElement;
-		const cs = el ? getComputedStyle(el) : null;
-		return !!cs && (cs.outlineStyle !== 'none' && cs.outlineWidth !== '0px' ||
-			cs.boxShadow !== 'none');
-	});
+	ux.run_again_focus_style = await style();
+	const a = ux.run_again_style;
+	const b = ux.run_again_focus_style;
+	ux.focus_visible = ux.tabs_to_run_again !== null &&
+		(a.outline !== b.outline || a.shadow !== b.shadow) &&
+		(!/^none /.test(b.outline) && !/ 0px /.test(b.outline) || b.shadow !== 'none');
 	if (ux.tabs_to_run_again !== null) {
 		await page.keyboard.press('Enter');
-		await page.waitForFunction((id) => window.dnsleak && window.dnsleak.id &&
-			window.dnsleak.id !== id && document.body.dataset.state === 'done',
+		// Done with a new test, or an error (reported, not waited out).
+		await page.waitForFunction((id) => document.body.dataset.state === 'error' ||
+			(window.dnsleak && window.dnsleak.id && window.dnsleak.id !== id &&
+			document.body.dataset.state === 'done'),
 		before, { timeout: timeout * 1000, polling: 200 });
-		ux.rerun = await page.evaluate(() => ({ id: window.dnsleak.id,
-			verdict: document.querySelector('#verdict')?.dataset.verdict ?? null,
-			hash: location.hash }));
+		const s = await page.evaluate(readPage);
+		ux.rerun = { id: s.dnsleak ? s.dnsleak.id : null, state: s.state, error_text: s.error_text,
+			verdict: s.verdict, hash: s.hash, active: s.active, live: s.live };
 	}
-	ux.first_id = before;
+
+	// Failures a visitor can meet, each in a fresh tab.
+	const tabRun = async (path, setup) => {
+		const tab = await page.context().newPage();
+		try {
+			if (setup)
+				await setup(tab);
+			await tab.goto(new URL(path, opt.url).href, { waitUntil: 'load', timeout: TAB_S / 2 * 1000 });
+			await tab.waitForFunction(() => document.body &&
+				['done', 'error'].includes(document.body.dataset.state),
+			null, { timeout: TAB_S / 2 * 1000, polling: 200 });
+			const s = await tab.evaluate(readPage);
+			return { path, state: s.state, error_text: s.error_text, error_hidden: s.error_hidden,
+				run_again_disabled: s.run_again_disabled, live: s.live };
+		} catch (e) {
+			return { path, error: String(e).slice(0, 500) };
+		} finally {
+			await tab.close();
+		}
+	};
+	ux.malformed = await tabRun('/#not-a.share-link');
+	// Well formed, but no such test: 26 + 32 base32 characters of garbage.
+	ux.unknown = await tabRun('/#' + 'a'.repeat(26) + '.' + 'b'.repeat(32));
+	ux.api_fail = await tabRun('/', (tab) => tab.route('**/api/v1/tests', (route) =>
+		(route.request().method() === 'POST' ? route.fulfill({ status: 500,
+			contentType: 'application/json', body: '{"error":"injected failure"}' }) :
+			route.continue())));
 	return ux;
 }
 
