@@ -710,7 +710,7 @@ emit_webrtc(struct decision *dc, const struct verdict_in *in)
 	if (first != NULL) {
 		addr_fmt(&first->addr, addr);
 		if (first->net.asn != 0) {
-			vtext_net(&first->net, net);
+			vtext_net_inner(&first->net, net);
 			(void)snprintf(reason, sizeof(reason),
 				       "Your browser's WebRTC reveals %s (%s), outside your VPN or "
 				       "proxy, to any web page that asks.",

@@ -277,7 +277,7 @@ test_leak_words(void **state)
 	compute(&r);
 	assert_int_equal(r.out.verdict, VERDICT_LEAK);
 	assert_string_equal(r.out.reason,
-			    "Your browser's WebRTC reveals 198.51.100.23 (Example ISP (AS64501)), "
+			    "Your browser's WebRTC reveals 198.51.100.23 (Example ISP, AS64501), "
 			    "outside your VPN or proxy, to any web page that asks.");
 	const struct verdict_finding *f = finding(&r.out, FINDING_WEBRTC_LEAK);
 	assert_non_null(f);
